@@ -1,0 +1,44 @@
+//! `okta-cli`: a thin assembly of okta-stream and okta-rules.
+//!
+//! Each subcommand lives in `cmd/<name>.rs`. Exit codes: 0 success, 1 error, 2 usage error.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Turn the Okta System Log into security alerts.
+#[derive(Debug, Parser)]
+#[command(name = "okta-cli", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the okta.* field table.
+    Fields(cmd::fields::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Fields(args) => cmd::fields::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("okta-cli: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

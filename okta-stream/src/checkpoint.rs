@@ -1,0 +1,1 @@
+//! Where a source position is stored: a file written atomically.

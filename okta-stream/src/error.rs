@@ -1,0 +1,25 @@
+//! The crate's error type.
+
+/// Everything that can go wrong in okta-stream.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An event could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] crate::event::DecodeError),
+    /// A field name could not be resolved.
+    #[error(transparent)]
+    Field(#[from] crate::fields::FieldError),
+    /// An I/O error, with what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done (e.g. "reading events.jsonl").
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,368 @@
+//! The `okta.*` field registry: one table of fields (name, type, argument kind, description,
+//! missing-value model, extractor).
+//!
+//! Data flow: a consumer (the rules engine, the `--select` sink, ...) resolves a field name and its
+//! optional argument once with [`resolve`], getting a [`Field`]; then, per event, it calls
+//! [`FieldState::observe`] once (stateful fields such as `okta.mfa.failure.countlast[N]` count
+//! over the events seen so far) and [`Field::extract`] for each field it needs. Extraction borrows
+//! from the event's bytes wherever the JSON string has no escapes.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::event::Event;
+
+mod registry;
+mod state;
+
+pub use registry::REGISTRY;
+pub use state::FieldState;
+
+/// The type of a field's values, as the rules engine sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldType {
+    /// A string (Falco `string`).
+    String,
+    /// An unsigned 64-bit integer (Falco `uint64`).
+    U64,
+    /// A boolean (Falco `bool`).
+    Bool,
+    /// A list of strings (Falco list fields, used with `in`, `intersects`, `contains`).
+    StringList,
+}
+
+impl FieldType {
+    /// The Falco-style type name (`string`, `uint64`, `bool`, `list`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::U64 => "uint64",
+            FieldType::Bool => "bool",
+            FieldType::StringList => "list",
+        }
+    }
+}
+
+/// What argument a field takes (`okta.targets.displayName[0]`, `okta.debug[dtHash]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgKind {
+    /// No argument.
+    None,
+    /// A non-negative integer index or count; `required` says whether it may be omitted.
+    Index {
+        /// Whether the argument must be given.
+        required: bool,
+    },
+    /// A string key (a debugData key, a target type, a JSON pointer); `required` as above.
+    Key {
+        /// Whether the argument must be given.
+        required: bool,
+    },
+}
+
+impl ArgKind {
+    /// A short human name (`none`, `index`, `key`, with `?` when optional).
+    pub fn describe(self) -> &'static str {
+        match self {
+            ArgKind::None => "none",
+            ArgKind::Index { required: true } => "index",
+            ArgKind::Index { required: false } => "index?",
+            ArgKind::Key { required: true } => "key",
+            ArgKind::Key { required: false } => "key?",
+        }
+    }
+}
+
+/// How a field behaves when the event lacks the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Missing {
+    /// Like the Falco plugin's always-set fields: a missing JSON value reads as `""` (or `0`).
+    Empty,
+    /// The field is absent: every comparison on it is false, outputs show `<NA>`.
+    Absent,
+}
+
+/// A field's argument, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Arg {
+    /// No argument given.
+    None,
+    /// A numeric argument.
+    Index(u64),
+    /// A string argument.
+    Key(String),
+}
+
+/// The value of a field for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An unsigned integer.
+    U64(u64),
+    /// A boolean.
+    Bool(bool),
+    /// A list of strings.
+    List(Vec<Cow<'a, str>>),
+}
+
+impl Value<'_> {
+    /// The string, if this is a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Converts into a `serde_json::Value` (for `--select` and JSON alert `output_fields`).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            Value::U64(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::List(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|s| serde_json::Value::String(s.to_string()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Detaches the value from the event it was read from.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::U64(n) => Value::U64(n),
+            Value::Bool(b) => Value::Bool(b),
+            Value::List(items) => Value::List(
+                items
+                    .into_iter()
+                    .map(|s| Cow::Owned(s.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    /// Falco-style text: strings as they are, lists as `(a,b,c)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => f.write_str(s),
+            Value::U64(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::List(items) => {
+                f.write_str("(")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    f.write_str(item)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// The extractor of a field: reads the value for one event.
+pub type Extractor = for<'e> fn(&'e Event, &Arg, &FieldState) -> Option<Value<'e>>;
+
+/// One row of the registry.
+pub struct FieldDef {
+    /// The full name, e.g. `okta.actor.name` (case-sensitive, as in Falco).
+    pub name: &'static str,
+    /// The value type.
+    pub ty: FieldType,
+    /// The argument it takes.
+    pub arg: ArgKind,
+    /// What it means, for `okta-cli fields` and the field reference.
+    pub description: &'static str,
+    /// Behaviour when the event lacks the value.
+    pub missing: Missing,
+    /// Whether Falco's Okta plugin has this field (with the same name and meaning).
+    pub falco: bool,
+    /// Reads the value.
+    pub extract: Extractor,
+}
+
+impl fmt::Debug for FieldDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldDef")
+            .field("name", &self.name)
+            .field("ty", &self.ty)
+            .field("arg", &self.arg)
+            .finish()
+    }
+}
+
+/// A field name resolved against the registry, with its argument parsed.
+#[derive(Debug, Clone)]
+pub struct Field {
+    def: &'static FieldDef,
+    arg: Arg,
+}
+
+impl Field {
+    /// The registry row.
+    pub fn def(&self) -> &'static FieldDef {
+        self.def
+    }
+
+    /// The parsed argument.
+    pub fn arg(&self) -> &Arg {
+        &self.arg
+    }
+
+    /// The value type.
+    pub fn ty(&self) -> FieldType {
+        self.def.ty
+    }
+
+    /// Reads the value from `event`; `None` means the field is absent for this event.
+    ///
+    /// `state` must have observed `event` already (see [`FieldState::observe`]).
+    #[inline]
+    pub fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
+        (self.def.extract)(event, &self.arg, state)
+    }
+
+    /// The name as written in rules, e.g. `okta.debug[dtHash]`.
+    pub fn display_name(&self) -> String {
+        match &self.arg {
+            Arg::None => self.def.name.to_string(),
+            Arg::Index(i) => format!("{}[{i}]", self.def.name),
+            Arg::Key(k) => format!("{}[{k}]", self.def.name),
+        }
+    }
+}
+
+/// Why a field name could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// No field has this name.
+    #[error("unknown field '{name}'{}", suggestion.map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default())]
+    Unknown {
+        /// The name as written.
+        name: String,
+        /// The closest known field name, if any is close.
+        suggestion: Option<&'static str>,
+    },
+    /// The field needs an argument and none was given.
+    #[error("field '{0}' requires an argument, e.g. '{0}[...]'")]
+    MissingArg(String),
+    /// The field takes no argument but one was given.
+    #[error("field '{0}' does not take an argument")]
+    UnexpectedArg(String),
+    /// The argument is not of the right kind (e.g. not a number).
+    #[error("invalid argument '{arg}' for field '{name}': {reason}")]
+    BadArg {
+        /// The field name.
+        name: String,
+        /// The argument as written.
+        arg: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Looks up a field definition by exact name.
+pub fn lookup(name: &str) -> Option<&'static FieldDef> {
+    REGISTRY.iter().find(|d| d.name == name)
+}
+
+/// Resolves `name` with optional `arg` (the text between `[` and `]`) into a [`Field`].
+pub fn resolve(name: &str, arg: Option<&str>) -> Result<Field, FieldError> {
+    let def = lookup(name).ok_or_else(|| FieldError::Unknown {
+        name: name.to_string(),
+        suggestion: suggest(name),
+    })?;
+    let arg = match (def.arg, arg) {
+        (ArgKind::None, None) => Arg::None,
+        (ArgKind::None, Some(_)) => return Err(FieldError::UnexpectedArg(name.to_string())),
+        (ArgKind::Index { required: true } | ArgKind::Key { required: true }, None) => {
+            return Err(FieldError::MissingArg(name.to_string()))
+        }
+        (ArgKind::Index { required: false } | ArgKind::Key { required: false }, None) => Arg::None,
+        (ArgKind::Index { .. }, Some(a)) => {
+            Arg::Index(a.trim().parse::<u64>().map_err(|_| FieldError::BadArg {
+                name: name.to_string(),
+                arg: a.to_string(),
+                reason: "expected a non-negative integer".into(),
+            })?)
+        }
+        (ArgKind::Key { .. }, Some(a)) => Arg::Key(a.to_string()),
+    };
+    Ok(Field { def, arg })
+}
+
+/// Resolves a field written as in rules: `name` or `name[arg]`.
+pub fn resolve_str(text: &str) -> Result<Field, FieldError> {
+    match text.find('[') {
+        Some(open) if text.ends_with(']') => {
+            resolve(&text[..open], Some(&text[open + 1..text.len() - 1]))
+        }
+        _ => resolve(text, None),
+    }
+}
+
+/// The closest known field name to `name` (edit distance), if it is reasonably close.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for def in REGISTRY {
+        let d = edit_distance(&lower, &def.name.to_ascii_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, def.name));
+        }
+    }
+    let (d, name_found) = best?;
+    let limit = (name.len() / 3).max(2);
+    (d <= limit).then_some(name_found)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_and_suggest() {
+        assert!(resolve("okta.evt.type", None).is_ok());
+        let err = resolve("okta.evt.typ", None).unwrap_err();
+        assert_eq!(
+            err,
+            FieldError::Unknown {
+                name: "okta.evt.typ".into(),
+                suggestion: Some("okta.evt.type")
+            }
+        );
+        assert!(resolve_str("okta.evt.type[1]").is_err());
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = REGISTRY.iter().map(|d| d.name).collect();
+        names.sort_unstable();
+        let len = names.len();
+        names.dedup();
+        assert_eq!(len, names.len());
+    }
+}

@@ -1,0 +1,1 @@
+//! The simulated Okta org: generator, scenarios and a loopback HTTP server.

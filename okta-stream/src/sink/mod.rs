@@ -1,0 +1,3 @@
+//! Sinks: where events and alerts go. One module per sink.
+
+pub mod stdout;

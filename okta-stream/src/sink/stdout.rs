@@ -1,0 +1,1 @@
+//! JSON-lines output to stdout (or any writer).

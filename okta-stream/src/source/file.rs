@@ -1,0 +1,1 @@
+//! Replay of exported System Log files and stdin.

@@ -1,0 +1,8 @@
+//! Sources: where events come from.
+//!
+//! - [`file`]: replay of exported logs (files, stdin).
+//! - `okta` (feature `okta`): the System Log API poller.
+
+pub mod file;
+#[cfg(feature = "okta")]
+pub mod okta;

@@ -1,0 +1,1 @@
+//! The Okta System Log API poller.

@@ -1,0 +1,1 @@
+//! Workspace-level host package.
