@@ -2,21 +2,44 @@
 //! missing-value model, extractor).
 //!
 //! Data flow: a consumer (the rules engine, the `--select` sink, ...) resolves a field name and its
-//! optional argument once with [`resolve`], getting a [`Field`]; then, per event, it calls
-//! [`FieldState::observe`] once (stateful fields such as `okta.mfa.failure.countlast[N]` count
-//! over the events seen so far) and [`Field::extract`] for each field it needs. Extraction borrows
-//! from the event's bytes wherever the JSON string has no escapes.
+//! optional argument once with [`resolve`] (or [`resolve_str`]), getting a [`Field`]; then, per
+//! event, it calls [`FieldState::observe`] once (stateful fields such as
+//! `okta.mfa.failure.countlast[N]` count over the events seen so far) and [`Field::extract`] for
+//! each field it needs. Extraction reads the event's raw bytes through its top-level index: it
+//! scans only the member a field lives in (`actor`, `client`, ...), walks the `target` array once,
+//! and borrows from the event wherever the JSON string has no escapes, so that the common case
+//! allocates nothing.
+//!
+//! # Missing values
+//!
+//! Okta omits or nulls almost any property, and every field says what it gives then
+//! ([`FieldDef::missing`]):
+//! * [`Missing::Empty`]: the fields of Falco's Okta plugin that the plugin always sets read as `""`
+//!   (`0` for `okta.security.asnumber`) when the property is missing or null, so Falco rules
+//!   behave the same;
+//! * [`Missing::Absent`]: no value ([`Field::extract`] returns `None`; every comparison is false).
+//!   The plugin's target and app fields are absent when there is no such target (a target that
+//!   lacks the property reads as `""`); the fields beyond the plugin are absent when the property is
+//!   missing or null and `""` when the JSON holds `""`.
+//!
+//! Values are read leniently: numbers where strings are expected (`postalCode`, `version`) read as
+//! the number as written, objects and arrays as compact JSON text, literal `"null"` strings as
+//! they are. The generated reference [`markdown_reference`] (checked in as `docs/fields.md`)
+//! documents every field.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use crate::event::Event;
 
+mod extract;
+mod reference;
 mod registry;
 mod state;
 
+pub use reference::{json_reference, markdown_reference, text_table};
 pub use registry::REGISTRY;
-pub use state::FieldState;
+pub use state::{FieldState, StateLimits};
 
 /// The type of a field's values, as the rules engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,6 +103,19 @@ pub enum Missing {
     Empty,
     /// The field is absent: every comparison on it is false, outputs show `<NA>`.
     Absent,
+}
+
+/// Further validation of a field's argument at resolve time (beyond its [`ArgKind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgCheck {
+    /// Nothing beyond the kind.
+    Any,
+    /// A key that must not be empty (a debugData key, a target type).
+    NonEmpty,
+    /// An index that must be at least 1 (a time window in seconds).
+    Positive,
+    /// An RFC 6901 JSON pointer: empty or `/`-prefixed, `~` only as `~0` or `~1`.
+    JsonPointer,
 }
 
 /// A field's argument, parsed.
@@ -186,6 +222,8 @@ pub struct FieldDef {
     pub falco: bool,
     /// Reads the value.
     pub extract: Extractor,
+    /// Further validation of the argument when the field is resolved.
+    pub check: ArgCheck,
 }
 
 impl fmt::Debug for FieldDef {
@@ -287,15 +325,39 @@ pub fn resolve(name: &str, arg: Option<&str>) -> Result<Field, FieldError> {
         }
         (ArgKind::Index { required: false } | ArgKind::Key { required: false }, None) => Arg::None,
         (ArgKind::Index { .. }, Some(a)) => {
-            Arg::Index(a.trim().parse::<u64>().map_err(|_| FieldError::BadArg {
+            Arg::Index(parse_index(a).map_err(|reason| FieldError::BadArg {
                 name: name.to_string(),
                 arg: a.to_string(),
-                reason: "expected a non-negative integer".into(),
+                reason: reason.into(),
             })?)
         }
         (ArgKind::Key { .. }, Some(a)) => Arg::Key(a.to_string()),
     };
+    registry::check_arg(def.check, &arg).map_err(|reason| FieldError::BadArg {
+        name: name.to_string(),
+        arg: arg_text(&arg),
+        reason,
+    })?;
     Ok(Field { def, arg })
+}
+
+/// An index argument as Falco accepts it: `0` or digits without a leading zero.
+fn parse_index(text: &str) -> Result<u64, &'static str> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("expected a non-negative integer (digits only)");
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return Err("an index must not start with 0");
+    }
+    text.parse::<u64>().map_err(|_| "the number is too large")
+}
+
+fn arg_text(arg: &Arg) -> String {
+    match arg {
+        Arg::None => String::new(),
+        Arg::Index(i) => i.to_string(),
+        Arg::Key(k) => k.clone(),
+    }
 }
 
 /// Resolves a field written as in rules: `name` or `name[arg]`.

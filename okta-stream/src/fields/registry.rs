@@ -1,44 +1,398 @@
-//! The registry table: every `okta.*` field and its extractor.
+//! The registry table: every `okta.*` field, one row each, with its extractor.
 //!
-//! Rows are grouped as the Falco Okta plugin groups them; fields beyond the plugin follow.
+//! Rows are grouped as in the field reference (`docs/fields.md`): the fields of Falco's Okta plugin
+//! (v0.12) first within each group, then the fields beyond it. Extractors are small functions
+//! built from the helpers in [`super::extract`]; each reads one top-level member of the event
+//! and, inside it, only the path it needs.
 
 use std::borrow::Cow;
 
-use super::{Arg, ArgKind, FieldDef, FieldState, FieldType, Missing, Value};
-use crate::event::{raw_str, Event, Top};
+use super::extract::{
+    absent, app_name, at, boolean, check_pointer, empty, find_target, nth_target, pointer,
+    string_list, target_list, text, TargetKey,
+};
+use super::state::MfaKind;
+use super::{Arg, ArgCheck, ArgKind, Extractor, FieldDef, FieldState, FieldType, Missing, Value};
+use crate::event::{array_items, lookup_in, raw_str, raw_u64, Event, Top};
+
+use ArgKind::None as NoArg;
+use FieldType::{Bool, StringList, U64};
+use Missing::{Absent, Empty};
+
+const STR: FieldType = FieldType::String;
+const INDEX: ArgKind = ArgKind::Index { required: true };
+const KEY: ArgKind = ArgKind::Key { required: true };
+const FALCO: bool = true;
+const OURS: bool = false;
+
+/// One row (a `const fn` so that the table stays a plain static).
+const fn row(
+    name: &'static str,
+    ty: FieldType,
+    arg: ArgKind,
+    missing: Missing,
+    falco: bool,
+    description: &'static str,
+    extract: Extractor,
+) -> FieldDef {
+    FieldDef {
+        name,
+        ty,
+        arg,
+        description,
+        missing,
+        falco,
+        extract,
+        check: ArgCheck::Any,
+    }
+}
+
+/// A row whose argument is validated further at resolve time.
+const fn checked(def: FieldDef, check: ArgCheck) -> FieldDef {
+    FieldDef { check, ..def }
+}
 
 /// Every field, in documentation order.
+#[rustfmt::skip]
 pub static REGISTRY: &[FieldDef] = &[
-    FieldDef {
-        name: "okta.evt.type",
-        ty: FieldType::String,
-        arg: ArgKind::None,
-        description: "Event type (eventType), e.g. user.session.start",
-        missing: Missing::Empty,
-        falco: true,
-        extract: evt_type,
-    },
-    FieldDef {
-        name: "okta.actor.name",
-        ty: FieldType::String,
-        arg: ArgKind::None,
-        description: "Actor display name (actor.displayName)",
-        missing: Missing::Empty,
-        falco: true,
-        extract: actor_name,
-    },
+    // ── Event ───────────────────────────────────────────────────────────────────────────────
+    row("okta.evt.type", STR, NoArg, Empty, FALCO,
+        "Event type (`eventType`), e.g. `user.session.start`",
+        |ev, _, _| empty(ev.member(Top::EventType))),
+    row("okta.evt.legacytype", STR, NoArg, Empty, FALCO,
+        "Legacy event type (`legacyEventType`), e.g. `core.user_auth.login_success`",
+        |ev, _, _| empty(ev.member(Top::LegacyEventType))),
+    row("okta.severity", STR, NoArg, Empty, FALCO,
+        "Severity (`severity`): DEBUG, INFO, WARN or ERROR",
+        |ev, _, _| empty(ev.member(Top::Severity))),
+    row("okta.message", STR, NoArg, Empty, FALCO,
+        "Human-readable message (`displayMessage`)",
+        |ev, _, _| empty(ev.member(Top::DisplayMessage))),
+    row("okta.published", STR, NoArg, Empty, FALCO,
+        "Event time as written (`published`), e.g. `2024-08-13T15:58:20.353Z`",
+        |ev, _, _| empty(ev.member(Top::Published))),
+    row("okta.org", STR, NoArg, Empty, FALCO,
+        "The Okta org the event came from, as configured on the source",
+        |ev, _, _| Some(Value::Str(Cow::Borrowed(ev.org().unwrap_or(""))))),
+    row("okta.uuid", STR, NoArg, Absent, OURS,
+        "Unique event id (`uuid`)",
+        |ev, _, _| absent(ev.member(Top::Uuid))),
+    row("okta.version", STR, NoArg, Absent, OURS,
+        "Event schema version (`version`); the number 0 reads as `0`",
+        |ev, _, _| absent(ev.member(Top::Version))),
+    row("okta.published.ts", U64, NoArg, Absent, OURS,
+        "Event time (`published`) as nanoseconds since the Unix epoch; absent when it does not parse as RFC 3339",
+        |ev, _, _| ev.published_ns().and_then(|ns| u64::try_from(ns).ok()).map(Value::U64)),
+    // ── Actor ───────────────────────────────────────────────────────────────────────────────
+    row("okta.actor.id", STR, NoArg, Empty, FALCO,
+        "Actor id (`actor.id`)",
+        |ev, _, _| empty(at(ev, Top::Actor, &["id"]))),
+    row("okta.actor.Type", STR, NoArg, Empty, FALCO,
+        "Actor type (`actor.type`), e.g. `User`, `SystemPrincipal` (capital T, as in Falco)",
+        |ev, _, _| empty(at(ev, Top::Actor, &["type"]))),
+    row("okta.actor.alternateid", STR, NoArg, Empty, FALCO,
+        "Actor alternate id (`actor.alternateId`), usually the login",
+        |ev, _, _| empty(at(ev, Top::Actor, &["alternateId"]))),
+    row("okta.actor.name", STR, NoArg, Empty, FALCO,
+        "Actor display name (`actor.displayName`)",
+        |ev, _, _| empty(at(ev, Top::Actor, &["displayName"]))),
+    // ── Client ──────────────────────────────────────────────────────────────────────────────
+    row("okta.client.zone", STR, NoArg, Empty, FALCO,
+        "Network zone (`client.zone`); often the literal string `null`, kept as is",
+        |ev, _, _| empty(at(ev, Top::Client, &["zone"]))),
+    row("okta.client.ip", STR, NoArg, Empty, FALCO,
+        "Client IP address (`client.ipAddress`); may be the literal string `null`, kept as is",
+        |ev, _, _| empty(at(ev, Top::Client, &["ipAddress"]))),
+    row("okta.client.device", STR, NoArg, Empty, FALCO,
+        "Client device class (`client.device`), e.g. `Computer`, `Mobile`",
+        |ev, _, _| empty(at(ev, Top::Client, &["device"]))),
+    row("okta.client.id", STR, NoArg, Empty, FALCO,
+        "Client id (`client.id`): OAuth client id or agent id",
+        |ev, _, _| empty(at(ev, Top::Client, &["id"]))),
+    row("okta.client.geo.city", STR, NoArg, Empty, FALCO,
+        "City (`client.geographicalContext.city`)",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "city"]))),
+    row("okta.client.geo.state", STR, NoArg, Empty, FALCO,
+        "State or region (`client.geographicalContext.state`)",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "state"]))),
+    row("okta.client.geo.country", STR, NoArg, Empty, FALCO,
+        "Country (`client.geographicalContext.country`)",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "country"]))),
+    row("okta.client.geo.postalcode", STR, NoArg, Empty, FALCO,
+        "Postal code (`client.geographicalContext.postalCode`); a number reads as its digits",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "postalCode"]))),
+    row("okta.client.geo.lat", STR, NoArg, Empty, FALCO,
+        "Latitude (`client.geographicalContext.geolocation.lat`) as written in the event",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "geolocation", "lat"]))),
+    row("okta.client.geo.lon", STR, NoArg, Empty, FALCO,
+        "Longitude (`client.geographicalContext.geolocation.lon`) as written in the event",
+        |ev, _, _| empty(at(ev, Top::Client, &["geographicalContext", "geolocation", "lon"]))),
+    row("okta.useragent.os", STR, NoArg, Empty, FALCO,
+        "User agent OS (`client.userAgent.os`)",
+        |ev, _, _| empty(at(ev, Top::Client, &["userAgent", "os"]))),
+    row("okta.useragent.browser", STR, NoArg, Empty, FALCO,
+        "User agent browser (`client.userAgent.browser`), e.g. `CHROME`",
+        |ev, _, _| empty(at(ev, Top::Client, &["userAgent", "browser"]))),
+    row("okta.useragent.raw", STR, NoArg, Empty, FALCO,
+        "Raw user agent (`client.userAgent.rawUserAgent`)",
+        |ev, _, _| empty(at(ev, Top::Client, &["userAgent", "rawUserAgent"]))),
+    // ── Outcome and transaction ─────────────────────────────────────────────────────────────
+    row("okta.result", STR, NoArg, Empty, FALCO,
+        "Outcome (`outcome.result`), e.g. `SUCCESS`, `FAILURE`, `DENY`",
+        |ev, _, _| empty(at(ev, Top::Outcome, &["result"]))),
+    row("okta.reason", STR, NoArg, Empty, FALCO,
+        "Outcome reason (`outcome.reason`), e.g. `INVALID_CREDENTIALS`",
+        |ev, _, _| empty(at(ev, Top::Outcome, &["reason"]))),
+    row("okta.transaction.id", STR, NoArg, Empty, FALCO,
+        "Transaction id (`transaction.id`)",
+        |ev, _, _| empty(at(ev, Top::Transaction, &["id"]))),
+    row("okta.transaction.type", STR, NoArg, Empty, FALCO,
+        "Transaction type (`transaction.type`): `WEB` or `JOB`",
+        |ev, _, _| empty(at(ev, Top::Transaction, &["type"]))),
+    row("okta.transaction.detail", STR, KEY, Absent, OURS,
+        "A key of `transaction.detail`, e.g. `okta.transaction.detail[requestApiTokenId]`; non-strings as compact JSON",
+        |ev, arg, _| absent(at(ev, Top::Transaction, &["detail", key(arg)?]))),
+    // ── Debug data ──────────────────────────────────────────────────────────────────────────
+    row("okta.app", STR, NoArg, Absent, FALCO,
+        "Application name from a request URI of the form `/app/<name>/...` (`debugContext.debugData.requestUri`); absent otherwise",
+        |ev, _, _| {
+            let uri = at(ev, Top::DebugContext, &["debugData", "requestUri"]).and_then(raw_str)?;
+            Some(Value::Str(match uri {
+                Cow::Borrowed(b) => Cow::Borrowed(app_name(b)?),
+                Cow::Owned(o) => Cow::Owned(app_name(&o)?.to_string()),
+            }))
+        }),
+    row("okta.requesturi", STR, NoArg, Empty, FALCO,
+        "Request URI (`debugContext.debugData.requestUri`)",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "requestUri"]))),
+    row("okta.behaviors", STR, NoArg, Empty, FALCO,
+        "Behaviour verdicts (`debugContext.debugData.behaviors`), e.g. `{New Device=POSITIVE, ...}`",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "behaviors"]))),
+    row("okta.logonlysecuritydata", STR, NoArg, Empty, FALCO,
+        "Log-only security data (`debugContext.debugData.logOnlySecurityData`), a JSON document in a string",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "logOnlySecurityData"]))),
+    row("okta.principal.id", STR, NoArg, Empty, FALCO,
+        "Original principal id (`debugContext.debugData.originalPrincipal.id`): the admin behind an impersonated action",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "originalPrincipal", "id"]))),
+    row("okta.principal.alternateid", STR, NoArg, Empty, FALCO,
+        "Original principal alternate id (`debugContext.debugData.originalPrincipal.alternateId`)",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "originalPrincipal", "alternateId"]))),
+    row("okta.principal.type", STR, NoArg, Empty, FALCO,
+        "Original principal type (`debugContext.debugData.originalPrincipal.type`)",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "originalPrincipal", "type"]))),
+    row("okta.principal.name", STR, NoArg, Empty, FALCO,
+        "Original principal display name (`debugContext.debugData.originalPrincipal.displayName`)",
+        |ev, _, _| empty(at(ev, Top::DebugContext, &["debugData", "originalPrincipal", "displayName"]))),
+    checked(row("okta.debug", STR, KEY, Absent, OURS,
+        "Any key of `debugContext.debugData`, e.g. `okta.debug[dtHash]`: strings as they are, other values as compact JSON",
+        |ev, arg, _| absent(at(ev, Top::DebugContext, &["debugData", key(arg)?]))),
+        ArgCheck::NonEmpty),
+    // ── Authentication ──────────────────────────────────────────────────────────────────────
+    row("okta.authentication.step", STR, NoArg, Empty, FALCO,
+        "Authentication step (`authenticationContext.authenticationStep`), a JSON number read as text (`0`), as the plugin declares it a string",
+        |ev, _, _| empty(at(ev, Top::AuthenticationContext, &["authenticationStep"]))),
+    row("okta.authentication.sessionid", STR, NoArg, Empty, FALCO,
+        "Session id (`authenticationContext.externalSessionId`)",
+        |ev, _, _| empty(at(ev, Top::AuthenticationContext, &["externalSessionId"]))),
+    row("okta.authentication.provider", STR, NoArg, Empty, FALCO,
+        "Authentication provider (`authenticationContext.authenticationProvider`), e.g. `ACTIVE_DIRECTORY`",
+        |ev, _, _| empty(at(ev, Top::AuthenticationContext, &["authenticationProvider"]))),
+    row("okta.authentication.credentialprovider", STR, NoArg, Empty, FALCO,
+        "Credential provider (`authenticationContext.credentialProvider`), e.g. `OKTA_CREDENTIAL_PROVIDER`",
+        |ev, _, _| empty(at(ev, Top::AuthenticationContext, &["credentialProvider"]))),
+    row("okta.authentication.rootsessionid", STR, NoArg, Absent, OURS,
+        "Root session id (`authenticationContext.rootSessionId`), shared by sessions of one root session",
+        |ev, _, _| absent(at(ev, Top::AuthenticationContext, &["rootSessionId"]))),
+    row("okta.authentication.credentialtype", STR, NoArg, Absent, OURS,
+        "Credential type (`authenticationContext.credentialType`), e.g. `PASSWORD`, `ASSERTION`",
+        |ev, _, _| absent(at(ev, Top::AuthenticationContext, &["credentialType"]))),
+    row("okta.authentication.interface", STR, NoArg, Absent, OURS,
+        "Third-party interface (`authenticationContext.interface`), e.g. `Outlook`",
+        |ev, _, _| absent(at(ev, Top::AuthenticationContext, &["interface"]))),
+    row("okta.authentication.issuer.id", STR, NoArg, Absent, OURS,
+        "Issuer id (`authenticationContext.issuer.id`)",
+        |ev, _, _| absent(at(ev, Top::AuthenticationContext, &["issuer", "id"]))),
+    row("okta.authentication.issuer.type", STR, NoArg, Absent, OURS,
+        "Issuer type (`authenticationContext.issuer.type`)",
+        |ev, _, _| absent(at(ev, Top::AuthenticationContext, &["issuer", "type"]))),
+    // ── Security context ────────────────────────────────────────────────────────────────────
+    row("okta.security.asnumber", U64, NoArg, Empty, FALCO,
+        "Autonomous system number (`securityContext.asNumber`); 0 when missing",
+        |ev, _, _| Some(Value::U64(at(ev, Top::SecurityContext, &["asNumber"]).and_then(raw_u64).unwrap_or(0)))),
+    row("okta.security.asorg", STR, NoArg, Empty, FALCO,
+        "Autonomous system organisation (`securityContext.asOrg`)",
+        |ev, _, _| empty(at(ev, Top::SecurityContext, &["asOrg"]))),
+    row("okta.security.isp", STR, NoArg, Empty, FALCO,
+        "Internet service provider (`securityContext.isp`)",
+        |ev, _, _| empty(at(ev, Top::SecurityContext, &["isp"]))),
+    row("okta.security.domain", STR, NoArg, Empty, FALCO,
+        "Domain of the client address (`securityContext.domain`)",
+        |ev, _, _| empty(at(ev, Top::SecurityContext, &["domain"]))),
+    row("okta.security.isproxy", Bool, NoArg, Absent, FALCO,
+        "Whether the client is a known proxy (`securityContext.isProxy`, a JSON boolean; the strings `true`/`false` too); absent when unknown (null)",
+        |ev, _, _| boolean(at(ev, Top::SecurityContext, &["isProxy"]))),
+    row("okta.security.risk.level", STR, NoArg, Absent, OURS,
+        "Risk level (`securityContext.risk.level`): LOW, MEDIUM or HIGH",
+        |ev, _, _| absent(at(ev, Top::SecurityContext, &["risk", "level"]))),
+    row("okta.security.risk.previouslevel", STR, NoArg, Absent, OURS,
+        "Previous risk level (`securityContext.risk.previousLevel`)",
+        |ev, _, _| absent(at(ev, Top::SecurityContext, &["risk", "previousLevel"]))),
+    row("okta.security.risk.reasons", StringList, NoArg, Absent, OURS,
+        "Risk reasons (`securityContext.risk.reasons[]`)",
+        |ev, _, _| string_list(at(ev, Top::SecurityContext, &["risk", "reasons"]))),
+    row("okta.security.risk.detection", STR, NoArg, Absent, OURS,
+        "Detection name (`securityContext.risk.detectionName`), e.g. `Suspected Session Hijacking`",
+        |ev, _, _| absent(at(ev, Top::SecurityContext, &["risk", "detectionName"]))),
+    row("okta.security.botprotection.level", STR, NoArg, Absent, OURS,
+        "Bot protection level (`securityContext.botProtection.level`)",
+        |ev, _, _| absent(at(ev, Top::SecurityContext, &["botProtection", "level"]))),
+    // ── Device ──────────────────────────────────────────────────────────────────────────────
+    row("okta.device.id", STR, NoArg, Absent, OURS,
+        "Okta Verify device id (`device.id`)",
+        |ev, _, _| absent(at(ev, Top::Device, &["id"]))),
+    row("okta.device.name", STR, NoArg, Absent, OURS,
+        "Device name (`device.name`), e.g. `MacBookPro16,1`",
+        |ev, _, _| absent(at(ev, Top::Device, &["name"]))),
+    row("okta.device.os_platform", STR, NoArg, Absent, OURS,
+        "Device OS platform (`device.os_platform`), e.g. `OSX`",
+        |ev, _, _| absent(at(ev, Top::Device, &["os_platform"]))),
+    row("okta.device.os_version", STR, NoArg, Absent, OURS,
+        "Device OS version (`device.os_version`)",
+        |ev, _, _| absent(at(ev, Top::Device, &["os_version"]))),
+    row("okta.device.managed", Bool, NoArg, Absent, OURS,
+        "Whether the device is managed (`device.managed`)",
+        |ev, _, _| boolean(at(ev, Top::Device, &["managed"]))),
+    row("okta.device.registered", Bool, NoArg, Absent, OURS,
+        "Whether the device is registered (`device.registered`)",
+        |ev, _, _| boolean(at(ev, Top::Device, &["registered"]))),
+    row("okta.device.disk_encryption_type", STR, NoArg, Absent, OURS,
+        "Disk encryption (`device.disk_encryption_type`), e.g. `ALL_INTERNAL_VOLUMES`, `NONE`",
+        |ev, _, _| absent(at(ev, Top::Device, &["disk_encryption_type"]))),
+    row("okta.device.screen_lock_type", STR, NoArg, Absent, OURS,
+        "Screen lock (`device.screen_lock_type`): `NONE`, `PASSCODE` or `BIOMETRIC`",
+        |ev, _, _| absent(at(ev, Top::Device, &["screen_lock_type"]))),
+    row("okta.device.jailbreak", Bool, NoArg, Absent, OURS,
+        "Whether the device is jailbroken (`device.jailbreak`)",
+        |ev, _, _| boolean(at(ev, Top::Device, &["jailbreak"]))),
+    row("okta.device.secure_hardware_present", Bool, NoArg, Absent, OURS,
+        "Whether the device has secure hardware (`device.secure_hardware_present`)",
+        |ev, _, _| boolean(at(ev, Top::Device, &["secure_hardware_present"]))),
+    // ── Request ─────────────────────────────────────────────────────────────────────────────
+    row("okta.request.ipchain", StringList, NoArg, Absent, OURS,
+        "IP addresses of `request.ipChain[].ip`, client first (event-hook payloads: `client.ipChain`)",
+        |ev, _, _| ip_chain(ev)),
+    // ── Targets ─────────────────────────────────────────────────────────────────────────────
+    row("okta.target.user.id", STR, NoArg, Absent, FALCO,
+        "Id of the first target of type `User`",
+        |ev, _, _| typed(ev, "User", TargetKey::Id)),
+    row("okta.target.user.alternateid", STR, NoArg, Absent, FALCO,
+        "Alternate id (login) of the first target of type `User`",
+        |ev, _, _| typed(ev, "User", TargetKey::AlternateId)),
+    row("okta.target.user.name", STR, NoArg, Absent, FALCO,
+        "Display name of the first target of type `User`",
+        |ev, _, _| typed(ev, "User", TargetKey::DisplayName)),
+    row("okta.target.group.id", STR, NoArg, Absent, FALCO,
+        "Id of the first target of type `UserGroup`",
+        |ev, _, _| typed(ev, "UserGroup", TargetKey::Id)),
+    row("okta.target.group.alternateid", STR, NoArg, Absent, FALCO,
+        "Alternate id of the first target of type `UserGroup`",
+        |ev, _, _| typed(ev, "UserGroup", TargetKey::AlternateId)),
+    row("okta.target.group.name", STR, NoArg, Absent, FALCO,
+        "Display name of the first target of type `UserGroup`",
+        |ev, _, _| typed(ev, "UserGroup", TargetKey::DisplayName)),
+    row("okta.target.app.alternateid", STR, NoArg, Absent, FALCO,
+        "Alternate id of the first target of type `AppInstance`",
+        |ev, _, _| typed(ev, "AppInstance", TargetKey::AlternateId)),
+    row("okta.targets.displayName", STR, INDEX, Absent, FALCO,
+        "Display name of the i-th target (from 0), e.g. `okta.targets.displayName[0]`",
+        |ev, arg, _| indexed(ev, arg, TargetKey::DisplayName)),
+    row("okta.targets.type", STR, INDEX, Absent, OURS,
+        "Type of the i-th target (from 0)",
+        |ev, arg, _| indexed(ev, arg, TargetKey::Type)),
+    row("okta.targets.id", STR, INDEX, Absent, OURS,
+        "Id of the i-th target (from 0)",
+        |ev, arg, _| indexed(ev, arg, TargetKey::Id)),
+    row("okta.targets.alternateid", STR, INDEX, Absent, OURS,
+        "Alternate id of the i-th target (from 0)",
+        |ev, arg, _| indexed(ev, arg, TargetKey::AlternateId)),
+    row("okta.target.type", StringList, NoArg, Absent, OURS,
+        "Types of all targets, in order, e.g. `okta.target.type intersects (AppInstance, UserGroup)`",
+        |ev, _, _| target_list(ev, TargetKey::Type)),
+    checked(row("okta.target.id", STR, KEY, Absent, OURS,
+        "Id of the first target of the given type, e.g. `okta.target.id[AppInstance]`, `okta.target.id[URL Pattern]`",
+        |ev, arg, _| typed(ev, key(arg)?, TargetKey::Id)),
+        ArgCheck::NonEmpty),
+    checked(row("okta.target.name", STR, KEY, Absent, OURS,
+        "Display name of the first target of the given type, e.g. `okta.target.name[AppInstance]`",
+        |ev, arg, _| typed(ev, key(arg)?, TargetKey::DisplayName)),
+        ArgCheck::NonEmpty),
+    checked(row("okta.target.alternateid", STR, KEY, Absent, OURS,
+        "Alternate id of the first target of the given type, e.g. `okta.target.alternateid[User]`",
+        |ev, arg, _| typed(ev, key(arg)?, TargetKey::AlternateId)),
+        ArgCheck::NonEmpty),
+    // ── Counters ────────────────────────────────────────────────────────────────────────────
+    checked(row("okta.mfa.failure.countlast", U64, INDEX, Absent, FALCO,
+        "On an MFA failure (`user.authentication.auth_via_mfa` with outcome FAILURE): the actor's MFA failures in the last N seconds of event time, this one included",
+        |ev, arg, st| mfa_count(ev, arg, st, MfaKind::Failure)),
+        ArgCheck::Positive),
+    checked(row("okta.mfa.deny.countlast", U64, INDEX, Absent, FALCO,
+        "On a denied push (`user.mfa.okta_verify.deny_push`): the actor's denied pushes in the last N seconds of event time, this one included",
+        |ev, arg, st| mfa_count(ev, arg, st, MfaKind::Deny)),
+        ArgCheck::Positive),
+    // ── Any property ────────────────────────────────────────────────────────────────────────
+    checked(row("okta.json", STR, KEY, Absent, OURS,
+        "Any value by RFC 6901 JSON pointer, e.g. `okta.json[/debugContext/debugData/risk]`, `okta.json[/target/0/type]`: strings as they are, other values as compact JSON",
+        |ev, arg, _| absent(pointer(ev, key(arg)?))),
+        ArgCheck::JsonPointer),
 ];
 
-fn string_or_empty(raw: Option<&[u8]>) -> Option<Value<'_>> {
-    Some(Value::Str(
-        raw.and_then(raw_str).unwrap_or(Cow::Borrowed("")),
+/// The string argument of a keyed field.
+#[inline]
+fn key(arg: &Arg) -> Option<&str> {
+    match arg {
+        Arg::Key(k) => Some(k),
+        _ => None,
+    }
+}
+
+/// A target field by type: absent without such a target, `""` when the target lacks the key.
+#[inline]
+fn typed<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Value<'e>> {
+    empty(find_target(ev, ty, key)?)
+}
+
+/// A target field by position: absent without such a target, `""` when it lacks the key.
+#[inline]
+fn indexed<'e>(ev: &'e Event, arg: &Arg, key: TargetKey) -> Option<Value<'e>> {
+    let Arg::Index(i) = arg else { return None };
+    empty(nth_target(ev, *i, key)?)
+}
+
+fn mfa_count(ev: &Event, arg: &Arg, st: &FieldState, kind: MfaKind) -> Option<Value<'static>> {
+    let Arg::Index(n) = arg else { return None };
+    st.mfa_count(ev, kind, *n).map(Value::U64)
+}
+
+fn ip_chain(ev: &Event) -> Option<Value<'_>> {
+    let chain = at(ev, Top::Request, &["ipChain"])
+        .filter(|raw| raw.first() == Some(&b'['))
+        .or_else(|| at(ev, Top::Client, &["ipChain"]).filter(|raw| raw.first() == Some(&b'[')))?;
+    Some(Value::List(
+        array_items(chain)
+            .filter_map(|hop| lookup_in(hop, &["ip"]).and_then(text))
+            .collect(),
     ))
 }
 
-fn evt_type<'e>(ev: &'e Event, _: &Arg, _: &FieldState) -> Option<Value<'e>> {
-    string_or_empty(ev.member(Top::EventType))
-}
-
-fn actor_name<'e>(ev: &'e Event, _: &Arg, _: &FieldState) -> Option<Value<'e>> {
-    string_or_empty(ev.lookup(&["actor", "displayName"]))
+/// Validates a keyed argument: used by [`checked`] rows through [`ArgCheck`].
+pub(super) fn check_arg(check: ArgCheck, arg: &Arg) -> Result<(), String> {
+    match (check, arg) {
+        (ArgCheck::Any, _) => Ok(()),
+        (ArgCheck::NonEmpty, Arg::Key(k)) if k.is_empty() => {
+            Err("the argument must not be empty".into())
+        }
+        (ArgCheck::Positive, Arg::Index(0)) => Err("the window must be at least 1 second".into()),
+        (ArgCheck::JsonPointer, Arg::Key(k)) => check_pointer(k),
+        _ => Ok(()),
+    }
 }

@@ -1,0 +1,332 @@
+//! Building blocks of the extractors: turning raw JSON slices of an event into field values.
+//!
+//! Data flow: an extractor in the registry locates a value with [`at`] (the top-level member index
+//! of [`Event`], then a lazy skip-scan inside that member only), and converts the raw slice with
+//! one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
+//! can be used as it is (a string without escapes, a number, an object without whitespace), so the
+//! common case allocates nothing. Targets are walked once per extraction with [`find_target`] /
+//! [`nth_target`], reading each target object once. [`pointer`] walks an RFC 6901 JSON pointer.
+
+use std::borrow::Cow;
+
+use super::Value;
+use crate::event::{array_items, lookup_in, raw_is_null, raw_scalar_text, raw_str, Event, Top};
+
+/// The raw value at `path` inside the top-level member `top` (`path` may be empty).
+#[inline]
+pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e [u8]> {
+    let member = ev.member(top)?;
+    if path.is_empty() {
+        Some(member)
+    } else {
+        lookup_in(member, path)
+    }
+}
+
+/// Text of any JSON value: strings unescaped, numbers and booleans as written, objects and arrays
+/// as compact JSON; `None` for `null`.
+pub(crate) fn text(raw: &[u8]) -> Option<Cow<'_, str>> {
+    match raw.first()? {
+        b'"' => raw_str(raw),
+        b'{' | b'[' => compact(raw),
+        _ if raw_is_null(raw) => None,
+        _ => raw_scalar_text(raw),
+    }
+}
+
+/// Compact JSON text of a validated raw value: whitespace outside strings removed. Borrowed when
+/// there is none.
+fn compact(raw: &[u8]) -> Option<Cow<'_, str>> {
+    let text = std::str::from_utf8(raw).ok()?;
+    if !raw.iter().any(u8::is_ascii_whitespace) {
+        return Some(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_ascii_whitespace() {
+            out.push(c);
+        }
+    }
+    Some(Cow::Owned(out))
+}
+
+/// A string field in the plugin's model: the text, or `""` when missing or null.
+#[inline]
+pub(crate) fn empty(raw: Option<&[u8]>) -> Option<Value<'_>> {
+    Some(Value::Str(raw.and_then(text).unwrap_or(Cow::Borrowed(""))))
+}
+
+/// A string field that distinguishes absent (missing or null) from `""`.
+#[inline]
+pub(crate) fn absent(raw: Option<&[u8]>) -> Option<Value<'_>> {
+    raw.and_then(text).map(Value::Str)
+}
+
+/// A boolean field: a JSON boolean or the strings `"true"`/`"false"`; absent otherwise.
+#[inline]
+pub(crate) fn boolean(raw: Option<&[u8]>) -> Option<Value<'_>> {
+    raw.and_then(crate::event::raw_bool).map(Value::Bool)
+}
+
+/// A list of strings made of the string (or scalar) items of a JSON array; absent when the value
+/// is missing, null or not an array.
+pub(crate) fn string_list(raw: Option<&[u8]>) -> Option<Value<'_>> {
+    let raw = raw?;
+    if raw.first() != Some(&b'[') {
+        return None;
+    }
+    Some(Value::List(array_items(raw).filter_map(text).collect()))
+}
+
+/// The fields of one target object that an extractor asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TargetKey {
+    Id,
+    Type,
+    AlternateId,
+    DisplayName,
+}
+
+impl TargetKey {
+    fn json_key(self) -> &'static str {
+        match self {
+            TargetKey::Id => "id",
+            TargetKey::Type => "type",
+            TargetKey::AlternateId => "alternateId",
+            TargetKey::DisplayName => "displayName",
+        }
+    }
+}
+
+/// Reads `type` and `key` of one target object in a single pass over its members.
+///
+/// Returns `(type, value)`; either may be `None` when missing. Stops as soon as both are found.
+fn target_members(item: &[u8], key: TargetKey) -> (Option<&[u8]>, Option<&[u8]>) {
+    let mut ty = None;
+    let mut val = None;
+    if item.first() != Some(&b'{') {
+        return (None, None);
+    }
+    for member in sonic_rs::to_object_iter(item) {
+        let Ok((k, v)) = member else { break };
+        let raw = rebase(item, v.as_raw_str());
+        if k == "type" {
+            ty = raw;
+            if key == TargetKey::Type {
+                val = raw;
+            }
+        } else if k == key.json_key() {
+            val = raw;
+        }
+        if ty.is_some() && val.is_some() {
+            break;
+        }
+    }
+    (ty, val)
+}
+
+/// Turns a `&str` borrowed from `json` (as sonic-rs hands out) back into a slice of `json`.
+fn rebase<'a>(json: &'a [u8], inner: &str) -> Option<&'a [u8]> {
+    let start = (inner.as_ptr() as usize).checked_sub(json.as_ptr() as usize)?;
+    json.get(start..start + inner.len())
+}
+
+/// Whether the raw JSON string `raw` equals `want` (unescaping only when needed).
+#[inline]
+fn str_eq(raw: &[u8], want: &str) -> bool {
+    // Fast path: an unescaped string is compared byte-wise without building anything.
+    if raw.len() == want.len() + 2
+        && raw.first() == Some(&b'"')
+        && &raw[1..raw.len() - 1] == want.as_bytes()
+    {
+        return true;
+    }
+    memchr::memchr(b'\\', raw).is_some() && raw_str(raw).is_some_and(|s| s == want)
+}
+
+/// The first target whose `type` equals `ty`: `Some(value of key)` where the value is `None` when
+/// that target lacks the key (or holds null). `None` when no target has this type.
+pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e [u8]>> {
+    let targets = ev.member(Top::Target)?;
+    for item in array_items(targets) {
+        let (t, v) = target_members(item, key);
+        if t.is_some_and(|t| str_eq(t, ty)) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The `index`-th target: `Some(value of key)` (the value `None` when missing); `None` when there
+/// is no such target.
+pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&[u8]>> {
+    let targets = ev.member(Top::Target)?;
+    let index = usize::try_from(index).ok()?;
+    let item = array_items(targets).nth(index)?;
+    if item.first() != Some(&b'{') {
+        return Some(None);
+    }
+    Some(lookup_in(item, &[key.json_key()]))
+}
+
+/// Every target's value of `key` as a list; absent when `target` is missing, null or not an array.
+pub(crate) fn target_list(ev: &Event, key: TargetKey) -> Option<Value<'_>> {
+    let targets = ev.member(Top::Target)?;
+    if targets.first() != Some(&b'[') {
+        return None;
+    }
+    let items = array_items(targets)
+        .filter_map(|item| {
+            if item.first() == Some(&b'{') {
+                lookup_in(item, &[key.json_key()]).and_then(text)
+            } else {
+                None
+            }
+        })
+        .collect();
+    Some(Value::List(items))
+}
+
+/// Checks that `text` is a valid RFC 6901 JSON pointer: empty, or `/`-prefixed reference tokens
+/// in which `~` is only followed by `0` or `1`.
+pub(crate) fn check_pointer(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if !text.starts_with('/') {
+        return Err(
+            "a JSON pointer must be empty or start with '/' (e.g. /debugContext/debugData/risk)"
+                .into(),
+        );
+    }
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'~' && !matches!(bytes.get(i + 1), Some(b'0' | b'1')) {
+            return Err(format!(
+                "'~' at byte {i} must be followed by 0 or 1 ('~0' is '~', '~1' is '/')"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Unescapes one reference token (`~1` is `/`, then `~0` is `~`).
+fn unescape_token(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+/// An RFC 6901 array index: `0` or digits without a leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    let valid = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    if valid {
+        token.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The raw value an RFC 6901 JSON pointer refers to in the event; `None` when it does not exist.
+///
+/// The first token uses the event's top-level index when it names a documented member.
+pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e [u8]> {
+    if ptr.is_empty() {
+        return Some(ev.raw());
+    }
+    let mut tokens = ptr.strip_prefix('/')?.split('/');
+    let first = unescape_token(tokens.next()?);
+    let mut current = match Top::from_key(&first) {
+        Some(top) => ev.member(top)?,
+        None => lookup_in(ev.raw(), &[first.as_ref()])?,
+    };
+    for token in tokens {
+        let token = unescape_token(token);
+        current = match current.first()? {
+            b'{' => lookup_in(current, &[token.as_ref()])?,
+            b'[' => array_items(current).nth(array_index(&token)?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// The application name of a request URI of the form `/app/<name>/...` (Falco's `okta.app`).
+pub(crate) fn app_name(uri: &str) -> Option<&str> {
+    let rest = uri.strip_prefix("/app/")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_renders_every_kind() {
+        assert_eq!(text(b"\"a\\/b\"").as_deref(), Some("a/b"));
+        assert_eq!(text(b"10013").as_deref(), Some("10013"));
+        assert_eq!(text(b"-74.01").as_deref(), Some("-74.01"));
+        assert_eq!(text(b"true").as_deref(), Some("true"));
+        assert_eq!(text(b"null"), None);
+        assert_eq!(text(br#"{"a":[1,2]}"#).as_deref(), Some(r#"{"a":[1,2]}"#));
+        assert!(matches!(text(br#"{"a":[1,2]}"#), Some(Cow::Borrowed(_))));
+        assert_eq!(
+            text(b"{ \"a b\" : [ 1 ,\n 2 ], \"q\\\" x\": \" y \" }").as_deref(),
+            Some(r#"{"a b":[1,2],"q\" x":" y "}"#)
+        );
+    }
+
+    #[test]
+    fn pointer_syntax_is_checked() {
+        assert!(check_pointer("").is_ok());
+        assert!(check_pointer("/a/b~0c~1d/0").is_ok());
+        assert!(check_pointer("a/b").is_err());
+        assert!(check_pointer("/a~2").is_err());
+        assert!(check_pointer("/a~").is_err());
+        assert_eq!(unescape_token("a~1b~0c~01"), "a/b~c~1");
+        assert_eq!(array_index("0"), Some(0));
+        assert_eq!(array_index("12"), Some(12));
+        assert_eq!(array_index("012"), None);
+        assert_eq!(array_index("-"), None);
+        assert_eq!(array_index("1a"), None);
+    }
+
+    #[test]
+    fn app_names() {
+        assert_eq!(
+            app_name("/app/salesforce/exk1/sso/saml"),
+            Some("salesforce")
+        );
+        assert_eq!(app_name("/app/office365?x=1"), Some("office365"));
+        assert_eq!(app_name("/app/"), Some(""));
+        assert_eq!(app_name("/api/v1/users"), None);
+        assert_eq!(app_name("/apps/x"), None);
+    }
+
+    #[test]
+    fn string_compare_handles_escapes() {
+        assert!(str_eq(b"\"User\"", "User"));
+        assert!(!str_eq(b"\"Users\"", "User"));
+        assert!(str_eq(b"\"URL\\u0020Pattern\"", "URL Pattern"));
+        assert!(!str_eq(b"null", "null"));
+    }
+}
