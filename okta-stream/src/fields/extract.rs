@@ -1,7 +1,7 @@
 //! Building blocks of the extractors: turning raw JSON slices of an event into field values.
 //!
 //! Data flow: an extractor in the registry locates a value with [`at`] (the top-level member index
-//! of [`Event`], then a lazy skip-scan inside that member only), and converts the raw slice with
+//! of [`Event`], then a scan of that member only, see [`super::scan`]), and converts the raw slice with
 //! one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
 //! can be used as it is (a string without escapes, a number, an object without whitespace), so the
 //! common case allocates nothing. Targets are walked once per extraction with [`find_target`] /
@@ -9,8 +9,9 @@
 
 use std::borrow::Cow;
 
+use super::scan::{find_in_objects, get, get_path, items, str_is};
 use super::Value;
-use crate::event::{array_items, lookup_in, raw_is_null, raw_scalar_text, raw_str, Event, Top};
+use crate::event::{raw_is_null, raw_scalar_text, raw_str, Event, Top};
 
 /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
 #[inline]
@@ -19,7 +20,7 @@ pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e [u8]>
     if path.is_empty() {
         Some(member)
     } else {
-        lookup_in(member, path)
+        get_path(member, path)
     }
 }
 
@@ -89,7 +90,7 @@ pub(crate) fn string_list(raw: Option<&[u8]>) -> Option<Value<'_>> {
     if raw.first() != Some(&b'[') {
         return None;
     }
-    Some(Value::List(array_items(raw).filter_map(text).collect()))
+    Some(Value::List(items(raw).filter_map(text).collect()))
 }
 
 /// The fields of one target object that an extractor asks for.
@@ -112,25 +113,23 @@ impl TargetKey {
     }
 }
 
-/// Reads `type` and `key` of one target object in a single pass over its members.
-///
-/// Returns `(type, value)`; either may be `None` when missing. Stops as soon as both are found.
-fn target_members(item: &[u8], key: TargetKey) -> (Option<&[u8]>, Option<&[u8]>) {
+/// Reads `type` and `key` of one target object from its members, stopping as soon as both are
+/// known. Returns `(type, value)`; either may be `None` when missing.
+fn target_members<'a>(
+    members: &mut impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    key: TargetKey,
+) -> (Option<&'a [u8]>, Option<&'a [u8]>) {
     let mut ty = None;
     let mut val = None;
-    if item.first() != Some(&b'{') {
-        return (None, None);
-    }
-    for member in sonic_rs::to_object_iter(item) {
-        let Ok((k, v)) = member else { break };
-        let raw = rebase(item, v.as_raw_str());
-        if k == "type" {
-            ty = raw;
+    let want = key.json_key();
+    for (k, v) in members {
+        if str_is(k, "type") {
+            ty = Some(v);
             if key == TargetKey::Type {
-                val = raw;
+                val = Some(v);
             }
-        } else if k == key.json_key() {
-            val = raw;
+        } else if str_is(k, want) {
+            val = Some(v);
         }
         if ty.is_some() && val.is_some() {
             break;
@@ -139,36 +138,17 @@ fn target_members(item: &[u8], key: TargetKey) -> (Option<&[u8]>, Option<&[u8]>)
     (ty, val)
 }
 
-/// Turns a `&str` borrowed from `json` (as sonic-rs hands out) back into a slice of `json`.
-fn rebase<'a>(json: &'a [u8], inner: &str) -> Option<&'a [u8]> {
-    let start = (inner.as_ptr() as usize).checked_sub(json.as_ptr() as usize)?;
-    json.get(start..start + inner.len())
-}
-
-/// Whether the raw JSON string `raw` equals `want` (unescaping only when needed).
-#[inline]
-fn str_eq(raw: &[u8], want: &str) -> bool {
-    // Fast path: an unescaped string is compared byte-wise without building anything.
-    if raw.len() == want.len() + 2
-        && raw.first() == Some(&b'"')
-        && &raw[1..raw.len() - 1] == want.as_bytes()
-    {
-        return true;
-    }
-    memchr::memchr(b'\\', raw).is_some() && raw_str(raw).is_some_and(|s| s == want)
-}
-
 /// The first target whose `type` equals `ty`: `Some(value of key)` where the value is `None` when
 /// that target lacks the key (or holds null). `None` when no target has this type.
+///
+/// One pass over the `target` array: each target is read up to its `type` and the wanted key,
+/// and the rest of a target that does not match is skipped.
 pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e [u8]>> {
     let targets = ev.member(Top::Target)?;
-    for item in array_items(targets) {
-        let (t, v) = target_members(item, key);
-        if t.is_some_and(|t| str_eq(t, ty)) {
-            return Some(v);
-        }
-    }
-    None
+    find_in_objects(targets, |members| {
+        let (t, v) = target_members(members, key);
+        t.is_some_and(|t| str_is(t, ty)).then_some(v)
+    })
 }
 
 /// The `index`-th target: `Some(value of key)` (the value `None` when missing); `None` when there
@@ -176,11 +156,8 @@ pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option
 pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&[u8]>> {
     let targets = ev.member(Top::Target)?;
     let index = usize::try_from(index).ok()?;
-    let item = array_items(targets).nth(index)?;
-    if item.first() != Some(&b'{') {
-        return Some(None);
-    }
-    Some(lookup_in(item, &[key.json_key()]))
+    let item = items(targets).nth(index)?;
+    Some(get(item, key.json_key()))
 }
 
 /// Every target's value of `key` as a list; absent when `target` is missing, null or not an array.
@@ -189,16 +166,10 @@ pub(crate) fn target_list(ev: &Event, key: TargetKey) -> Option<Value<'_>> {
     if targets.first() != Some(&b'[') {
         return None;
     }
-    let items = array_items(targets)
-        .filter_map(|item| {
-            if item.first() == Some(&b'{') {
-                lookup_in(item, &[key.json_key()]).and_then(text)
-            } else {
-                None
-            }
-        })
+    let list = items(targets)
+        .filter_map(|item| get(item, key.json_key()).and_then(text))
         .collect();
-    Some(Value::List(items))
+    Some(Value::List(list))
 }
 
 /// Checks that `text` is a valid RFC 6901 JSON pointer: empty, or `/`-prefixed reference tokens
@@ -256,13 +227,13 @@ pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e [u8]> {
     let first = unescape_token(tokens.next()?);
     let mut current = match Top::from_key(&first) {
         Some(top) => ev.member(top)?,
-        None => lookup_in(ev.raw(), &[first.as_ref()])?,
+        None => get(ev.raw(), &first)?,
     };
     for token in tokens {
         let token = unescape_token(token);
         current = match current.first()? {
-            b'{' => lookup_in(current, &[token.as_ref()])?,
-            b'[' => array_items(current).nth(array_index(&token)?)?,
+            b'{' => get(current, &token)?,
+            b'[' => items(current).nth(array_index(&token)?)?,
             _ => return None,
         };
     }
@@ -324,9 +295,10 @@ mod tests {
 
     #[test]
     fn string_compare_handles_escapes() {
-        assert!(str_eq(b"\"User\"", "User"));
-        assert!(!str_eq(b"\"Users\"", "User"));
-        assert!(str_eq(b"\"URL\\u0020Pattern\"", "URL Pattern"));
-        assert!(!str_eq(b"null", "null"));
+        assert!(str_is(b"\"User\"", "User"));
+        assert!(!str_is(b"\"Users\"", "User"));
+        assert!(str_is(b"\"URL\\u0020Pattern\"", "URL Pattern"));
+        assert!(!str_is(b"null", "null"));
+        assert!(!str_is(b"12345", "234"));
     }
 }

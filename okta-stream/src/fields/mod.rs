@@ -35,6 +35,7 @@ use crate::event::Event;
 mod extract;
 mod reference;
 mod registry;
+mod scan;
 mod state;
 
 pub use reference::{json_reference, markdown_reference, text_table};

@@ -11,9 +11,10 @@ use super::extract::{
     absent, app_name, at, boolean, check_pointer, empty, find_target, nth_target, pointer,
     string_list, target_list, text, TargetKey,
 };
+use super::scan::{get, items};
 use super::state::MfaKind;
 use super::{Arg, ArgCheck, ArgKind, Extractor, FieldDef, FieldState, FieldType, Missing, Value};
-use crate::event::{array_items, lookup_in, raw_str, raw_u64, Event, Top};
+use crate::event::{raw_str, raw_u64, Event, Top};
 
 use ArgKind::None as NoArg;
 use FieldType::{Bool, StringList, U64};
@@ -378,8 +379,8 @@ fn ip_chain(ev: &Event) -> Option<Value<'_>> {
         .filter(|raw| raw.first() == Some(&b'['))
         .or_else(|| at(ev, Top::Client, &["ipChain"]).filter(|raw| raw.first() == Some(&b'[')))?;
     Some(Value::List(
-        array_items(chain)
-            .filter_map(|hop| lookup_in(hop, &["ip"]).and_then(text))
+        items(chain)
+            .filter_map(|hop| get(hop, "ip").and_then(text))
             .collect(),
     ))
 }

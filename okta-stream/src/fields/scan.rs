@@ -1,0 +1,348 @@
+//! A small scanner over JSON that has already been validated (every slice an [`crate::Event`]
+//! hands out): find an object member, iterate object members or array items, without building
+//! anything.
+//!
+//! Why not the general parser: extraction runs per field per event, on small objects (`actor`,
+//! `client`, one target). A generic lazy parser pays a set-up cost per call and, on byte slices,
+//! re-validates UTF-8 of everything it skipped; here a lookup is a walk over the bytes of one
+//! member, using `memchr` to jump over strings. Data flow: extractors get a member's raw bytes
+//! from the event's top-level index and call [`get`] / [`get_path`] / [`items`] / [`members`];
+//! results are sub-slices of the same bytes.
+//!
+//! The scanner never panics and never loops forever on malformed input: it returns `None` (or
+//! stops iterating) when the bytes are not what valid JSON would hold.
+
+use crate::event::raw_str;
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(c) = b.get(i) {
+        if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Up to this many bytes of a string are scanned with a plain loop before switching to memchr.
+const SHORT: usize = 24;
+
+/// `i` is at an opening quote; returns the index just after the closing quote.
+#[inline]
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    // Most strings in Okta events are short: a plain loop beats setting up a SIMD search.
+    let stop = b.len().min(j + SHORT);
+    while j < stop {
+        match b[j] {
+            b'"' => return Some(j + 1),
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+    loop {
+        let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[k] == b'\\' {
+            j = k + 2;
+        } else {
+            return Some(k + 1);
+        }
+    }
+}
+
+/// `i` is at the first byte of a value; returns the index just after it.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i),
+        open @ (b'{' | b'[') => {
+            // Brackets of the other kind nest properly inside valid JSON: only this kind counts.
+            let close = if open == b'{' { b'}' } else { b']' };
+            let mut depth = 0usize;
+            let mut j = i;
+            while let Some(&c) = b.get(j) {
+                if c == b'"' {
+                    j = string_end(b, j)?;
+                    continue;
+                }
+                if c == open {
+                    depth += 1;
+                } else if c == close {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(j + 1);
+                    }
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while let Some(c) = b.get(j) {
+                if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                    break;
+                }
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// The members of a JSON object: (raw key with its quotes, raw value). Empty for non-objects.
+pub(crate) struct Members<'a> {
+    b: &'a [u8],
+    i: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.step();
+        if item.is_none() {
+            self.done = true;
+        }
+        item
+    }
+}
+
+impl<'a> Members<'a> {
+    /// Skips the members not read yet and returns the index just after the object's closing
+    /// brace (in the slice the iterator was made from).
+    pub(crate) fn finish(mut self) -> Option<usize> {
+        if self.done {
+            return None;
+        }
+        while self.step().is_some() {}
+        let i = skip_ws(self.b, self.i);
+        (self.b.get(i) == Some(&b'}')).then_some(i + 1)
+    }
+
+    fn step(&mut self) -> Option<(&'a [u8], &'a [u8])> {
+        let b = self.b;
+        let mut i = skip_ws(b, self.i);
+        match *b.get(i)? {
+            b'}' => {
+                self.i = i;
+                return None;
+            }
+            b',' => i = skip_ws(b, i + 1),
+            _ => {}
+        }
+        if *b.get(i)? != b'"' {
+            return None;
+        }
+        let key_end = string_end(b, i)?;
+        let key = b.get(i..key_end)?;
+        i = skip_ws(b, key_end);
+        if *b.get(i)? != b':' {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let end = value_end(b, i)?;
+        self.i = end;
+        Some((key, b.get(i..end)?))
+    }
+}
+
+/// Iterates the members of the raw JSON object `json`.
+pub(crate) fn members(json: &[u8]) -> Members<'_> {
+    let start = skip_ws(json, 0);
+    Members {
+        b: json,
+        i: start + 1,
+        done: json.get(start) != Some(&b'{'),
+    }
+}
+
+/// Walks the objects of a JSON array without delimiting each item first: `visit` reads members
+/// of one item and returns `Some(result)` to stop, or `None` to go on (the rest of that item is
+/// then skipped). Items that are not objects are skipped.
+pub(crate) fn find_in_objects<'a, T>(
+    array: &'a [u8],
+    mut visit: impl FnMut(&mut Members<'a>) -> Option<T>,
+) -> Option<T> {
+    let b = array;
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(b, i);
+        match *b.get(i)? {
+            b']' => return None,
+            b',' => i = skip_ws(b, i + 1),
+            _ => {}
+        }
+        if b.get(i) != Some(&b'{') {
+            i = value_end(b, i)?;
+            continue;
+        }
+        let mut m = Members {
+            b,
+            i: i + 1,
+            done: false,
+        };
+        if let Some(found) = visit(&mut m) {
+            return Some(found);
+        }
+        i = m.finish()?;
+    }
+}
+
+/// The items of a JSON array, as raw values. Empty for non-arrays.
+pub(crate) struct Items<'a> {
+    b: &'a [u8],
+    i: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.step();
+        if item.is_none() {
+            self.done = true;
+        }
+        item
+    }
+}
+
+impl<'a> Items<'a> {
+    fn step(&mut self) -> Option<&'a [u8]> {
+        let b = self.b;
+        let mut i = skip_ws(b, self.i);
+        match *b.get(i)? {
+            b']' => return None,
+            b',' => i = skip_ws(b, i + 1),
+            _ => {}
+        }
+        let end = value_end(b, i)?;
+        self.i = end;
+        b.get(i..end)
+    }
+}
+
+/// Iterates the items of the raw JSON array `json`.
+pub(crate) fn items(json: &[u8]) -> Items<'_> {
+    let start = skip_ws(json, 0);
+    Items {
+        b: json,
+        i: start + 1,
+        done: json.get(start) != Some(&b'['),
+    }
+}
+
+/// Whether a raw JSON string (with its quotes) equals `want`; unescapes only when it has escapes.
+#[inline]
+pub(crate) fn str_is(raw: &[u8], want: &str) -> bool {
+    if raw.len() == want.len() + 2 && raw.get(1..raw.len() - 1) == Some(want.as_bytes()) {
+        return raw[0] == b'"';
+    }
+    memchr::memchr(b'\\', raw).is_some() && raw_str(raw).is_some_and(|s| s == want)
+}
+
+/// The raw value of member `key` of the raw JSON object `json`.
+#[inline]
+pub(crate) fn get<'a>(json: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    members(json).find(|(k, _)| str_is(k, key)).map(|(_, v)| v)
+}
+
+/// The raw value at `path` (object keys) inside `json`.
+#[inline]
+pub(crate) fn get_path<'a>(json: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
+    path.iter().try_fold(json, |cur, key| get(cur, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &[u8] = br#" { "a" : 1 , "b\"q" : "x\\\"y}" , "c":{"d":[1,{"e":"]"}],"f":null},
+        "g" : [ ] , "h":{}, "i":-1.5e3,"j":true } "#;
+
+    #[test]
+    fn finds_members_and_skips_nested_values() {
+        assert_eq!(get(DOC, "a"), Some(&b"1"[..]));
+        assert_eq!(get(DOC, "b\"q"), Some(&br#""x\\\"y}""#[..]));
+        assert_eq!(get_path(DOC, &["c", "f"]), Some(&b"null"[..]));
+        assert_eq!(get(DOC, "g"), Some(&b"[ ]"[..]));
+        assert_eq!(get(DOC, "h"), Some(&b"{}"[..]));
+        assert_eq!(get(DOC, "i"), Some(&b"-1.5e3"[..]));
+        assert_eq!(get(DOC, "j"), Some(&b"true"[..]));
+        assert_eq!(get(DOC, "z"), None);
+        assert_eq!(get_path(DOC, &["a", "x"]), None);
+        let d = get_path(DOC, &["c", "d"]).unwrap();
+        let all: Vec<&[u8]> = items(d).collect();
+        assert_eq!(all, vec![&b"1"[..], &br#"{"e":"]"}"#[..]]);
+        assert_eq!(items(b"[ ]").count(), 0);
+        assert_eq!(members(b"{}").count(), 0);
+        assert_eq!(members(DOC).count(), 7);
+        let mut m = members(DOC);
+        assert_eq!(m.next().map(|(k, _)| k), Some(&br#""a""#[..]));
+        assert_eq!(m.finish(), Some(DOC.len() - 1));
+    }
+
+    #[test]
+    fn agrees_with_sonic_on_the_samples() {
+        let ev = br#"{"actor":{"id":"00u1","type":"User","alternateId":"a@b","displayName":"A \u00e9","detailEntry":{"k":[1,2,{"x":"}"}]}},"target":[{"id":"1","type":"User"},{"id":"2","type":"App\"Instance"}]}"#;
+        for path in [
+            &["actor", "id"][..],
+            &["actor", "displayName"],
+            &["actor", "detailEntry"],
+            &["target"],
+        ] {
+            let ours = get_path(ev, path);
+            let theirs = crate::event::lookup_in(ev, path);
+            assert_eq!(ours, theirs, "{path:?}");
+        }
+        let targets = get(ev, "target").unwrap();
+        let ours: Vec<&[u8]> = items(targets).collect();
+        let theirs: Vec<&[u8]> = crate::event::array_items(targets).collect();
+        assert_eq!(ours, theirs);
+        assert!(str_is(get(ours[1], "type").unwrap(), "App\"Instance"));
+        let second = find_in_objects(targets, |m| {
+            m.find(|(k, _)| str_is(k, "id"))
+                .filter(|(_, v)| *v == &b"\"2\""[..])
+                .map(|(_, v)| v)
+        });
+        assert_eq!(second, Some(&b"\"2\""[..]));
+        assert_eq!(
+            find_in_objects(b"[1, {\"a\":2}, \"x\"]", |m| m.next().map(|(_, v)| v)),
+            Some(&b"2"[..])
+        );
+        assert_eq!(find_in_objects(b"[1, {\"a\":2}]", |_| None::<()>), None);
+    }
+
+    #[test]
+    fn malformed_input_ends_quietly() {
+        for bad in [
+            &b"{"[..],
+            b"{\"a\"",
+            b"{\"a\":",
+            b"{\"a\":\"x",
+            b"{\"a\":[1,2",
+            b"{\"a\" 1}",
+            b"{1:2}",
+            b"[1,",
+            b"[\"\\",
+            b"{\"a\":]}",
+            b"",
+        ] {
+            let _ = members(bad).count();
+            let _ = items(bad).count();
+            assert_eq!(get(bad, "b"), None);
+        }
+    }
+}
