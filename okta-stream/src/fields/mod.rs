@@ -38,7 +38,7 @@ mod registry;
 mod scan;
 mod state;
 
-pub use reference::{json_reference, markdown_reference, text_table};
+pub use reference::{group_of, json_reference, markdown_reference, text_table};
 pub use registry::REGISTRY;
 pub use state::{FieldState, StateLimits};
 

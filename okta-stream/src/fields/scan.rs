@@ -345,4 +345,79 @@ mod tests {
             assert_eq!(get(bad, "b"), None);
         }
     }
+
+    /// Walks every object and array of `raw` with the scanner and checks each sub-slice against
+    /// sonic-rs (the parser that validated the event).
+    fn compare_everywhere(raw: &[u8]) -> usize {
+        let mut checked = 0;
+        if raw.first() == Some(&b'{') {
+            let ours: Vec<(&[u8], &[u8])> = members(raw).collect();
+            let theirs: Vec<(String, &[u8])> = crate::event::object_members(raw).collect();
+            assert_eq!(ours.len(), theirs.len());
+            for ((k, v), (tk, tv)) in ours.iter().zip(theirs.iter()) {
+                assert_eq!(raw_str(k).as_deref(), Some(tk.as_str()));
+                assert_eq!(v, tv);
+                assert_eq!(get(raw, tk), crate::event::lookup_in(raw, &[tk.as_str()]));
+                checked += 1 + compare_everywhere(v);
+            }
+        } else if raw.first() == Some(&b'[') {
+            let ours: Vec<&[u8]> = items(raw).collect();
+            let theirs: Vec<&[u8]> = crate::event::array_items(raw).collect();
+            assert_eq!(ours, theirs);
+            for v in ours {
+                checked += 1 + compare_everywhere(v);
+            }
+        }
+        checked
+    }
+
+    fn sample_files() -> Vec<Vec<u8>> {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/okta-samples");
+        let mut out = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    out.push(std::fs::read(&path).unwrap());
+                } else if path.extension().is_some_and(|e| e == "jsonl") {
+                    let text = std::fs::read(&path).unwrap();
+                    out.extend(
+                        text.split(|b| *b == b'\n')
+                            .filter(|l| !l.is_empty())
+                            .map(<[u8]>::to_vec),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn scanner_matches_sonic_on_every_value_of_every_sample() {
+        let mut checked = 0;
+        for doc in sample_files() {
+            let text = String::from_utf8(doc).unwrap();
+            checked += compare_everywhere(text.trim().as_bytes());
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn truncated_samples_never_panic() {
+        for doc in sample_files().into_iter().take(4) {
+            for end in 0..doc.len() {
+                let cut = &doc[..end];
+                let _ = members(cut).count();
+                let _ = items(cut).count();
+                let _ = get_path(cut, &["client", "geographicalContext", "city"]);
+                let _ = find_in_objects(cut, |m| m.next().map(|_| ()));
+                let mut m = members(cut);
+                let _ = m.next();
+                let _ = m.finish();
+            }
+        }
+    }
 }

@@ -40,6 +40,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use crate::event::{raw_str, Event, Top};
@@ -86,7 +87,7 @@ const TAG_BITS: u32 = 20;
 const MAX_MS: u64 = (1 << (64 - TAG_BITS)) - 1;
 
 /// The times of one kind of event, per actor.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Tracker {
     /// Sorted entries per actor key.
     actors: HashMap<Box<str>, Vec<Entry>>,
@@ -216,7 +217,9 @@ fn classify(ev: &Event) -> Option<MfaEvent<'_>> {
 }
 
 /// Per-stream state for stateful fields. One per pipeline (not shared between streams).
-#[derive(Debug, Default)]
+///
+/// `Debug` shows sizes only, not the actors tracked.
+#[derive(Default)]
 pub struct FieldState {
     limits: StateLimits,
     failures: Tracker,
@@ -225,6 +228,17 @@ pub struct FieldState {
     newest_ms: u64,
     /// MFA events observed since the last full prune.
     since_prune: usize,
+}
+
+impl fmt::Debug for FieldState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldState")
+            .field("limits", &self.limits)
+            .field("tracked_actors", &self.tracked_actors())
+            .field("stored_times", &self.stored_times())
+            .field("newest_ms", &self.newest_ms)
+            .finish()
+    }
 }
 
 impl FieldState {
