@@ -421,6 +421,28 @@ mod tests {
     }
 
     #[test]
+    fn registry_rows_are_consistent() {
+        for def in REGISTRY {
+            assert!(def.name.starts_with("okta."), "{}", def.name);
+            assert!(!def.description.is_empty(), "{}", def.name);
+            assert!(!def.description.contains('|'), "{}", def.name);
+            // Fields beyond the plugin distinguish absent from empty.
+            if !def.falco {
+                assert_eq!(def.missing, Missing::Absent, "{}", def.name);
+            }
+            match def.check {
+                ArgCheck::Any => {}
+                ArgCheck::Positive => {
+                    assert!(matches!(def.arg, ArgKind::Index { .. }), "{}", def.name)
+                }
+                ArgCheck::NonEmpty | ArgCheck::JsonPointer => {
+                    assert!(matches!(def.arg, ArgKind::Key { .. }), "{}", def.name)
+                }
+            }
+        }
+    }
+
+    #[test]
     fn names_are_unique() {
         let mut names: Vec<_> = REGISTRY.iter().map(|d| d.name).collect();
         names.sort_unstable();

@@ -105,8 +105,10 @@ the retained part.
   `lat`/`lon` are the number as written, and empty when missing (the plugin prints `0`).
 * `okta.security.isproxy` is a boolean, absent when Okta does not know (`null`).
 * `okta.authentication.step` is a string as the plugin declares it (`\"0\"`), read from the JSON number.
-* The counters only answer for their own kind of event, anchor the window at the event's own time,
-  and count each event once (see above).
+* The counters only answer for their own kind of event (the plugin answers both with the count of
+  the current event's kind), end the window at the event's own time (later events do not count),
+  and count a repeated event once but two events in the same millisecond twice.
+* `okta.app` ends the name at `/`, `?` or `#` (the plugin keeps a query string: `/app/x?y` gives `x?y`).
 * Properties the plugin does not model are kept: `okta.json[...]`, `okta.debug[...]` and the event's
   raw bytes reach them.
 ";
