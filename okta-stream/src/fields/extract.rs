@@ -113,41 +113,34 @@ impl TargetKey {
     }
 }
 
-/// Reads `type` and `key` of one target object from its members, stopping as soon as both are
-/// known. Returns `(type, value)`; either may be `None` when missing.
-fn target_members<'a>(
-    members: &mut impl Iterator<Item = (&'a [u8], &'a [u8])>,
-    key: TargetKey,
-) -> (Option<&'a [u8]>, Option<&'a [u8]>) {
-    let mut ty = None;
-    let mut val = None;
-    let want = key.json_key();
-    for (k, v) in members {
-        if str_is(k, "type") {
-            ty = Some(v);
-            if key == TargetKey::Type {
-                val = Some(v);
-            }
-        } else if str_is(k, want) {
-            val = Some(v);
-        }
-        if ty.is_some() && val.is_some() {
-            break;
-        }
-    }
-    (ty, val)
-}
-
 /// The first target whose `type` equals `ty`: `Some(value of key)` where the value is `None` when
 /// that target lacks the key (or holds null). `None` when no target has this type.
 ///
-/// One pass over the `target` array: each target is read up to its `type` and the wanted key,
-/// and the rest of a target that does not match is skipped.
+/// One pass over the `target` array: each target is read only until its `type` shows that it
+/// does not match (the rest of it is skipped), or until the wanted key of a matching one is found.
 pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e [u8]>> {
     let targets = ev.member(Top::Target)?;
+    let want = key.json_key();
     find_in_objects(targets, |members| {
-        let (t, v) = target_members(members, key);
-        t.is_some_and(|t| str_is(t, ty)).then_some(v)
+        let mut matched = false;
+        let mut val = None;
+        for (k, v) in members {
+            if str_is(k, "type") {
+                if !str_is(v, ty) {
+                    return None;
+                }
+                matched = true;
+                if key == TargetKey::Type {
+                    return Some(Some(v));
+                }
+            } else if str_is(k, want) {
+                val = Some(v);
+            }
+            if matched && val.is_some() {
+                return Some(val);
+            }
+        }
+        matched.then_some(val)
     })
 }
 

@@ -25,22 +25,10 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Up to this many bytes of a string are scanned with a plain loop before switching to memchr.
-const SHORT: usize = 24;
-
 /// `i` is at an opening quote; returns the index just after the closing quote.
 #[inline]
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
-    // Most strings in Okta events are short: a plain loop beats setting up a SIMD search.
-    let stop = b.len().min(j + SHORT);
-    while j < stop {
-        match b[j] {
-            b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
-        }
-    }
     loop {
         let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
         if b[k] == b'\\' {
@@ -245,12 +233,20 @@ pub(crate) fn items(json: &[u8]) -> Items<'_> {
 }
 
 /// Whether a raw JSON string (with its quotes) equals `want`; unescapes only when it has escapes.
+///
+/// An escape sequence always takes more bytes than the text it stands for, so a raw string of
+/// the same length as `want` (plus quotes) can only match byte for byte, and a shorter one never.
 #[inline]
 pub(crate) fn str_is(raw: &[u8], want: &str) -> bool {
-    if raw.len() == want.len() + 2 && raw.get(1..raw.len() - 1) == Some(want.as_bytes()) {
-        return raw[0] == b'"';
+    let inner_len = want.len() + 2;
+    if raw.len() == inner_len {
+        raw[0] == b'"' && &raw[1..raw.len() - 1] == want.as_bytes()
+    } else {
+        raw.len() > inner_len
+            && raw.first() == Some(&b'"')
+            && memchr::memchr(b'\\', raw).is_some()
+            && raw_str(raw).is_some_and(|s| s == want)
     }
-    memchr::memchr(b'\\', raw).is_some() && raw_str(raw).is_some_and(|s| s == want)
 }
 
 /// The raw value of member `key` of the raw JSON object `json`.
