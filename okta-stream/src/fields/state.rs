@@ -34,7 +34,8 @@
 //! most `max_per_actor` times each (8 bytes per time), times older than `retention` before the
 //! newest event time seen are pruned, and when the actor table is full the actors whose latest
 //! event is oldest are evicted. With the defaults the worst case is about 2 × 10,000 × 64 × 8 B
-//! ≈ 10 MiB plus the actor ids; a normal stream holds a few entries. Consequences: a window `N`
+//! ≈ 10 MiB plus about 100 bytes per actor (id and table overhead); lists grow only as needed,
+//! so a normal stream holds a few entries. Consequences: a window `N`
 //! longer than `retention` counts only the retained part, and a count saturates at
 //! `max_per_actor` (+1 for the current event when it was not stored).
 
@@ -162,15 +163,18 @@ fn insert_sorted(list: &mut Vec<Entry>, entry: Entry, limits: &StateLimits, hori
     if entry >> TAG_BITS < horizon_ms {
         return;
     }
-    match list.binary_search(&entry) {
-        Ok(_) => {} // the same event again
-        Err(pos) => list.insert(pos, entry),
-    }
+    let Err(pos) = list.binary_search(&entry) else {
+        return; // the same event again
+    };
     let max = limits.max_per_actor.max(1);
-    if list.len() > max {
-        let excess = list.len() - max;
-        list.drain(..excess);
+    if list.len() < max {
+        list.insert(pos, entry);
+    } else if pos > 0 {
+        // Full: the oldest time makes room (the list never grows past `max`, nor its capacity).
+        list.remove(0);
+        list.insert(pos - 1, entry);
     }
+    // else: older than every kept time of a full list; it would be the one dropped.
 }
 
 /// What `observe` and the count fields need to know about an event.
@@ -418,6 +422,17 @@ mod tests {
             st.observe(&mfa("fail", "u1", &at_sec(i), &format!("e{i}")));
         }
         assert_eq!(st.stored_times(), 5);
+        assert!(
+            st.failures.actors["u1"].capacity() <= 8,
+            "the list must not over-allocate"
+        );
+        // A late event older than every kept time of the full list is not stored.
+        st.observe(&mfa("fail", "u1", &at_sec(2), "late"));
+        let oldest_kept = time::macros::datetime!(2024-05-01 10:00:15 UTC).unix_timestamp() * 1000;
+        assert_eq!(
+            st.failures.actors["u1"].first().map(|e| e >> TAG_BITS),
+            Some(oldest_kept as u64)
+        );
         let last = mfa("fail", "u1", &at_sec(19), "e19");
         // Saturates at the per-actor cap.
         assert_eq!(st.mfa_count(&last, MfaKind::Failure, 300), Some(5));
