@@ -3,3 +3,7 @@
 //! A Falco-compatible rules engine for Okta System Log events.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod error;
+pub mod load;
+pub mod priority;

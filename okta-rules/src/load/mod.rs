@@ -1,0 +1,2 @@
+//! Rules files (WIP).
+pub(crate) mod yaml;
