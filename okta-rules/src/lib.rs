@@ -4,6 +4,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod condition;
 pub mod error;
 pub mod load;
 pub mod priority;
+pub mod output;
+pub mod state;
