@@ -94,7 +94,6 @@ pub(crate) struct MacroDef {
 #[derive(Debug, Clone)]
 pub(crate) struct ExceptionDef {
     pub ex: Exception,
-    pub file: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -351,7 +350,7 @@ impl Collector {
                                     .clone()
                                     .unwrap_or_default()
                                     .into_iter()
-                                    .map(|ex| ExceptionDef { ex, file })
+                                    .map(|ex| ExceptionDef { ex })
                                     .collect();
                                 rule.exceptions_origin = Some(Origin { file, mark: r.mark });
                             }
@@ -405,7 +404,7 @@ impl Collector {
             exceptions_origin: (!exceptions.is_empty()).then_some(origin),
             exceptions: exceptions
                 .into_iter()
-                .map(|ex| ExceptionDef { ex, file })
+                .map(|ex| ExceptionDef { ex })
                 .collect(),
             warn_evttypes: r.warn_evttypes.unwrap_or(true),
             skip_if_unknown_filter: r.skip_if_unknown_filter.unwrap_or(false),
@@ -448,7 +447,7 @@ impl Collector {
                 existing.ex.values.extend(ex.values);
             } else {
                 exceptions::validate(&ex)?;
-                rule.exceptions.push(ExceptionDef { ex, file });
+                rule.exceptions.push(ExceptionDef { ex });
             }
         }
         if self.rules[i].exceptions_origin.is_none() {

@@ -62,7 +62,6 @@ pub(crate) struct ThresholdSpec {
     pub count: u32,
     pub window_secs: u64,
     pub by: Vec<Text>,
-    pub mark: Mark,
 }
 
 /// Which keys an override item appends or replaces.
@@ -236,11 +235,20 @@ fn read_item(node: &Node, extensions: bool, diags: &mut Vec<Diag>) -> Result<Opt
     }
     if node.get("list").is_some() {
         warn_unknown_keys(node, &["list", "items", "append", "override"], diags);
-        return read_list(node, diags).map(|l| Some(Item::List(l)));
+        let name = node.get("list").and_then(|(_, v)| v.scalar()).unwrap_or("");
+        return read_list(node, diags)
+            .map(|l| Some(Item::List(l)))
+            .map_err(|d| d.item("list", name));
     }
     if node.get("macro").is_some() {
         warn_unknown_keys(node, &["macro", "condition", "append", "override"], diags);
-        return read_macro(node, diags).map(|m| Some(Item::Macro(m)));
+        let name = node
+            .get("macro")
+            .and_then(|(_, v)| v.scalar())
+            .unwrap_or("");
+        return read_macro(node, diags)
+            .map(|m| Some(Item::Macro(m)))
+            .map_err(|d| d.item("macro", name));
     }
     if node.get("rule").is_some() {
         let mut keys: Vec<&str> = RULE_KEYS.to_vec();
@@ -248,7 +256,10 @@ fn read_item(node: &Node, extensions: bool, diags: &mut Vec<Diag>) -> Result<Opt
             keys.push(THRESHOLD_KEY);
         }
         warn_unknown_keys(node, &keys, diags);
-        return read_rule(node, extensions, diags).map(|r| Some(Item::Rule(Box::new(r))));
+        let name = node.get("rule").and_then(|(_, v)| v.scalar()).unwrap_or("");
+        return read_rule(node, extensions, diags)
+            .map(|r| Some(Item::Rule(Box::new(r))))
+            .map_err(|d| d.item("rule", name));
     }
     diags.push(Diag::warning(node.start, "Unknown top level item"));
     Ok(None)
@@ -871,7 +882,6 @@ fn threshold(t: &Node) -> Result<ThresholdSpec, Diag> {
         count,
         window_secs,
         by,
-        mark: t.start,
     })
 }
 

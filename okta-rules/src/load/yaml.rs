@@ -114,16 +114,6 @@ impl Node {
             .find(|(k, _)| k.scalar() == Some(key))
             .map(|(k, v)| (k, v))
     }
-
-    /// A short description of the kind, for messages.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            Kind::Scalar { .. } if self.is_null() => "null",
-            Kind::Scalar { .. } => "scalar",
-            Kind::Seq(_) => "sequence",
-            Kind::Map(_) => "mapping",
-        }
-    }
 }
 
 /// A YAML syntax error with its position.
