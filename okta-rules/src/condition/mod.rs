@@ -14,7 +14,7 @@ mod lexer;
 mod lists;
 mod parser;
 
-pub use lists::{expand_list_items, expand_lists, quote_list_item};
+pub use lists::{expand_list_items, expand_lists, expand_lists_with_usage, quote_list_item};
 
 /// A syntax error in a condition.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -545,3 +545,280 @@ impl<'a> Parser<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::ast::{Expr, Op, Rhs};
+    use super::super::parse;
+
+    /// Canonical form of a parse, or `ERR@offset: message`.
+    fn p(src: &str) -> String {
+        match parse(src) {
+            Ok(e) => e.to_string(),
+            Err(e) => format!("ERR@{}: {}", e.offset, e.message),
+        }
+    }
+
+    fn is_err(src: &str) -> bool {
+        parse(src).is_err()
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(p("a and b or c"), "((a and b) or c)");
+        assert_eq!(p("a or b and c"), "(a or (b and c))");
+        assert_eq!(p("a and b and c"), "(a and b and c)");
+        assert_eq!(p("(a and b) and c"), "((a and b) and c)");
+        assert_eq!(p("a or b or c"), "(a or b or c)");
+        assert_eq!(p("not a and b"), "(not a and b)");
+        assert_eq!(p("not (a and b)"), "not (a and b)");
+        assert_eq!(p("a and not b or c"), "((a and not b) or c)");
+    }
+
+    #[test]
+    fn not_folding() {
+        assert_eq!(p("not not a"), "a");
+        assert_eq!(p("not not not a"), "not a");
+        assert_eq!(p("not(not(a))"), "not not a");
+        // `not not(` toggles twice: the flag and the parenthesised form cancel.
+        assert_eq!(p("not not(a)"), "a");
+        assert_eq!(p("not\n\ta"), "not a");
+        // `not` without a blank or `(` is an identifier.
+        assert_eq!(p("not"), "not");
+        assert_eq!(p("a and not"), "(a and not)");
+        assert_eq!(p("nothing"), "nothing");
+        assert!(p("not ").starts_with("ERR@4"));
+    }
+
+    #[test]
+    fn keyword_blank_rules() {
+        assert!(p("a andb").starts_with("ERR"), "{}", p("a andb"));
+        assert_eq!(p("a andb"), "ERR@5: expected blank or '(' after 'and'");
+        assert_eq!(p("a orb"), "ERR@4: expected blank or '(' after 'or'");
+        assert_eq!(p("(a)and(b)"), "(a and b)");
+        assert_eq!(p("x.x = \"a\"and y.y = b"), "(x.x = a and y.y = b)");
+        assert_eq!(
+            p("a AND b"),
+            "ERR@2: unexpected token after 'a', expecting 'or', 'and'"
+        );
+        // Falco quirk: `or(` consumes a parenthesised expression directly.
+        assert!(is_err("a or(b) and c"));
+        assert_eq!(p("a and(b) or c"), "((a and b) or c)");
+    }
+
+    #[test]
+    fn operator_blank_rules() {
+        assert_eq!(p("x.y contains admin"), "x.y contains admin");
+        assert!(is_err("x.y contains\"a\""));
+        assert!(is_err("x.y containsadmin"));
+        assert!(is_err("x.y CONTAINS a"));
+        assert_eq!(p("x.y in(a)"), "x.y in (a)");
+        assert_eq!(p("x.y inside"), "x.y in side");
+        assert_eq!(p("x.y=a"), "x.y = a");
+        assert_eq!(p("x.y>=3"), "x.y >= 3");
+        assert_eq!(p("x.y==a"), "x.y = a");
+        assert_eq!(p("x.y existsand y.z exists"), "(x.y exists and y.z exists)");
+        assert_eq!(p("x.y intersects (a, b)"), "x.y intersects (a, b)");
+        assert_eq!(p("x.y pmatch (/a, /b)"), "x.y pmatch (/a, /b)");
+        assert_eq!(p("x.y icontains A"), "x.y icontains A");
+        assert_eq!(p("x.y iglob A*"), "x.y iglob A*");
+        assert_eq!(p("x.y bstartswith 0a"), "x.y bstartswith 0a");
+        assert_eq!(p("x.y regex '^a.*$'"), "x.y regex ^a.*$");
+    }
+
+    #[test]
+    fn bare_and_quoted_values() {
+        assert_eq!(p("x.y = user.session.start;"), "x.y = user.session.start;");
+        assert_eq!(
+            p("okta.actor.name = Alice Smith"),
+            "ERR@24: unexpected token after 'Alice', expecting 'or', 'and'"
+        );
+        assert_eq!(
+            p("okta.actor.name = 'Alice Smith'"),
+            "okta.actor.name = \"Alice Smith\""
+        );
+        assert_eq!(p(r"x.y regex 203\.0\.113"), r#"x.y regex "203\\.0\\.113""#);
+        // ff-03: a bare right side is a string, never a field.
+        let e = parse("a.b = c.d").unwrap();
+        let Expr::Check(c) = e else { panic!() };
+        assert!(matches!(&c.rhs, Rhs::Value(v) if v.text == "c.d" && !v.quoted));
+        // re-01: an unknown escape in quotes is a parse error.
+        assert_eq!(
+            p(r"x.y regex '203\.0'"),
+            r"ERR@14: unsupported string escape sequence: \."
+        );
+        assert_eq!(p(r"x.y regex '203\\.0'"), r#"x.y regex "203\\.0""#);
+        // re-04: `\<space>` becomes a backslash.
+        let Expr::Check(c) = parse(r"x.y = 'a\ b'").unwrap() else {
+            panic!()
+        };
+        assert!(matches!(&c.rhs, Rhs::Value(v) if v.text == "a\\b"));
+        // Quotes are not doubled.
+        assert!(is_err("x.y = 'it''s'"));
+        assert!(is_err("x.y = 'open"));
+        assert_eq!(p("x.y = \"multi\nline\""), "x.y = \"multi\\nline\"");
+    }
+
+    #[test]
+    fn numeric_operators_take_numbers_only() {
+        assert_eq!(p("x.y > 5"), "x.y > 5");
+        assert_eq!(p("x.y > -1"), "x.y > -1");
+        assert_eq!(p("x.y < 0x10"), "x.y < 0x10");
+        assert_eq!(p("x.y <= 1.5"), "x.y <= 1.5");
+        assert!(is_err("x.y > '5'"));
+        assert!(is_err("x.y > abc"));
+        assert!(is_err("okta.published > 2024-01-01"));
+        assert_eq!(p("x.y > len(a.b)"), "x.y > len(a.b)");
+        // After `=` a number is just a (bare) string.
+        assert_eq!(p("x.y = 2024-01-01"), "x.y = 2024-01-01");
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(p("x.y in ()"), "x.y in ()");
+        assert_eq!(p("x.y in ( )"), "x.y in ()");
+        assert_eq!(p("x.y in (a,'b c' , \"d\")"), "x.y in (a, \"b c\", d)");
+        assert!(is_err("x.y in (a,)"));
+        assert!(is_err("x.y in (a,,b)"));
+        assert!(is_err("x.y in (,a)"));
+        assert!(is_err("x.y in (a b)"));
+        assert!(is_err("x.y in ((a))"));
+        assert!(is_err("x.y in (a"));
+        assert!(is_err("x.y in 'a'"));
+        // L27: `in a, b` (an unparenthesised list after expansion) is an error.
+        assert!(is_err("x.y in a, b "));
+        assert_eq!(p("x.y in a "), "x.y in a");
+        let Expr::Check(c) = parse("x.y in mylist").unwrap() else {
+            panic!()
+        };
+        assert!(matches!(&c.rhs, Rhs::Value(v) if v.text == "mylist"));
+    }
+
+    #[test]
+    fn field_arguments() {
+        assert_eq!(p("okta.debug[dtHash] = x"), "okta.debug[dtHash] = x");
+        assert_eq!(
+            p("okta.targets.displayName[0] = x"),
+            "okta.targets.displayName[0] = x"
+        );
+        assert_eq!(p("okta.debug[\"a b\"] = x"), "okta.debug[a b] = x");
+        assert_eq!(p("okta.debug['0'] exists"), "okta.debug[0] exists");
+        assert_eq!(p("okta.x[a/b.c:d] exists"), "okta.x[a/b.c:d] exists");
+        assert!(is_err("okta.debug[] = x"));
+        assert!(is_err("okta.debug[a b] = x"));
+        assert!(is_err("okta.debug[a = x"));
+        assert!(is_err("okta.debug [a] = x"));
+        let Expr::Check(c) = parse("okta.debug[k] = x").unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.lhs.field().arg.as_deref(), Some("k"));
+        assert_eq!(c.lhs.field().span.start, 0);
+        assert_eq!(c.lhs.field().span.end, 13);
+    }
+
+    #[test]
+    fn transformers() {
+        assert_eq!(p("tolower(a.b) = x"), "tolower(a.b) = x");
+        assert_eq!(
+            p("tolower( toupper(a.b) ) = x"),
+            "tolower(toupper(a.b)) = x"
+        );
+        assert_eq!(p("a.b = val(c.d)"), "a.b = val(c.d)");
+        assert_eq!(
+            p("tolower(a.b) = tolower(c.d)"),
+            "tolower(a.b) = tolower(c.d)"
+        );
+        assert_eq!(p("a.b in val(c.d)"), "a.b in val(c.d)");
+        assert_eq!(p("len(a.b) > 3"), "len(a.b) > 3");
+        assert_eq!(p("b64(a.b) exists"), "b64(a.b) exists");
+        assert_eq!(p("basename(a.b) = x"), "basename(a.b) = x");
+        // `val` on the left side, unknown transformers, blanks before `(`.
+        assert!(is_err("val(a.b) = x"));
+        assert!(is_err("upper(a.b) = x"));
+        assert!(is_err("tolower (a.b) = x"));
+        assert!(is_err("(b64(a.b)) exists"));
+        assert!(is_err("a.b = val(tolower(c.d))"));
+        assert!(is_err("a.b = val(c.d)[1]"));
+        assert!(is_err("tolower(a.b)[1] = x"));
+        assert!(is_err("tolower(a.b, c.d) = x"));
+        assert!(is_err("join(',', (a.b)) = x"));
+        // Without the parenthesis `tolower` is a plain value.
+        assert_eq!(p("a.b = tolower"), "a.b = tolower");
+    }
+
+    #[test]
+    fn parentheses() {
+        assert_eq!(p("((a))"), "a");
+        assert!(is_err("()"));
+        assert!(is_err("(okta.evt.type) = a"));
+        assert_eq!(p("(a"), "ERR@2: expected a ')' token");
+        assert!(is_err("a)"));
+    }
+
+    #[test]
+    fn modifiers() {
+        let Expr::Check(c) = parse("okta.evt.type startswith anyof (user., system.)").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(c.op, Op::StartsWith);
+        assert_eq!(c.modifier.map(|m| m.as_str()), Some("anyof"));
+        assert!(matches!(&c.rhs, Rhs::List { items, .. } if items.len() == 2));
+        assert_eq!(p("x.y = oneof (a)"), "x.y = oneof (a)");
+        assert_eq!(p("x.y != allof mylist"), "x.y != allof mylist");
+        // The keyword followed by and/or/not or by nothing is a plain value.
+        assert_eq!(p("x.y = oneof and a"), "(x.y = oneof and a)");
+        assert_eq!(p("x.y = oneof"), "x.y = oneof");
+        assert!(is_err("x.y =oneof (a)"));
+        assert!(is_err("x.y in oneof (a)"));
+        assert!(is_err("x.y > anyof (1)"));
+        assert_eq!(p("x.y = ONEOF"), "x.y = ONEOF");
+    }
+
+    #[test]
+    fn errors_carry_offsets() {
+        assert_eq!(p(""), "ERR@0: filter input string is empty");
+        assert_eq!(p("x.y"), "ERR@3: expected a valid check operator: one of 'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', 'iglob', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'regex', 'intersects', 'in', 'pmatch'");
+        assert!(p("x.y =").starts_with("ERR@5: expected a string value"));
+        assert!(p("a and or b").starts_with("ERR"));
+        assert!(p("a or or b").starts_with("ERR"));
+        assert!(p("and x").starts_with("ERR@4"));
+        assert!(p("   ").starts_with("ERR@3"));
+        assert_eq!(
+            p("a = 1"),
+            "ERR@2: unexpected token after 'a', expecting 'or', 'and'"
+        );
+    }
+
+    #[test]
+    fn spans() {
+        let e = parse("  a.b = c and m").unwrap();
+        let Expr::And { items, span } = &e else {
+            panic!()
+        };
+        assert_eq!((span.start, span.end), (2, 15));
+        assert_eq!((items[0].span().start, items[0].span().end), (2, 9));
+        assert_eq!((items[1].span().start, items[1].span().end), (14, 15));
+        let Expr::Check(c) = &items[0] else { panic!() };
+        assert_eq!((c.op_span.start, c.op_span.end), (6, 7));
+    }
+
+    #[test]
+    fn hostile_nesting_is_an_error_not_a_crash() {
+        let deep = "(".repeat(100_000);
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("max depth"), "{}", e.message);
+        let nots = "not(".repeat(50_000);
+        assert!(parse(&nots).unwrap_err().message.contains("max depth"));
+        let tr = format!("{}a.b{} = x", "tolower(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&tr).unwrap_err().message.contains("max depth"));
+        // Moderate nesting is fine.
+        let ok = format!("{}a{}", "(".repeat(100), ")".repeat(100));
+        assert_eq!(p(&ok), "a");
+        // Long flat chains do not recurse.
+        let flat = vec!["a.b = c"; 20_000].join(" or ");
+        assert!(parse(&flat).is_ok());
+        let nots = "not ".repeat(100_001) + "a";
+        assert_eq!(p(&nots), "not a");
+    }
+}
