@@ -697,3 +697,30 @@ fn registry_argument_fields_and_absent_strings() {
     assert!(!ev("okta.actor.name != val(okta.target.user.name)", POOR));
     assert!(compile_err("okta.debug = x").kind == CompileErrorKind::FieldArgument);
 }
+
+#[test]
+fn lm_07_l27_unparenthesised_list_reference() {
+    // One identifier-like item works by accident...
+    let one = [("names", vec!["Nobody".to_string()])];
+    let text = expand_lists("okta.actor.name in names", &one);
+    assert!(!ev(&text, LOGIN));
+    assert!(ev(&format!("not {text}"), LOGIN));
+    // ... two items, or an item that is not identifier-like, do not parse (L27).
+    let two = [("names", vec!["a".to_string(), "b".to_string()])];
+    assert!(parse(&expand_lists("okta.actor.name in names", &two)).is_err());
+    let dotted = [("types", vec!["user.session.start".to_string()])];
+    assert!(parse(&expand_lists("okta.evt.type in types", &dotted)).is_err());
+    // With parentheses all is well.
+    assert!(ev(
+        &expand_lists("okta.evt.type in (types)", &dotted),
+        LOGIN
+    ));
+}
+
+#[test]
+fn lm_09_list_named_like_a_word_rewrites_quoted_text() {
+    let lists = [("to", vec!["into".to_string()])];
+    let text = expand_lists("okta.actor.name != 'Alice to Bob'", &lists);
+    assert_eq!(text, "okta.actor.name != 'Alice into Bob'");
+    assert!(ev(&text, LOGIN));
+}

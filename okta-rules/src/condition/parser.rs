@@ -489,6 +489,9 @@ impl<'a> Parser<'a> {
                 span: Span::new(start, self.cur.pos()),
             }));
         }
+        if matches!(self.cur.peek(), Some(b'"' | b'\'')) {
+            return self.err("unterminated quoted string");
+        }
         if let Some(text) = self.cur.bare_str() {
             self.token(start);
             return Ok(Some(ast::Value {
@@ -655,7 +658,7 @@ mod tests {
         assert!(matches!(&c.rhs, Rhs::Value(v) if v.text == "a\\b"));
         // Quotes are not doubled.
         assert!(is_err("x.y = 'it''s'"));
-        assert!(is_err("x.y = 'open"));
+        assert_eq!(p("x.y = 'open"), "ERR@6: unterminated quoted string");
         assert_eq!(p("x.y = \"multi\nline\""), "x.y = \"multi\\nline\"");
     }
 
