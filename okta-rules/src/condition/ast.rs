@@ -448,15 +448,22 @@ impl Expr {
         }
     }
 
-    /// The nesting depth of the tree (a check or macro reference is 1).
+    /// The nesting depth of the tree (a check or macro reference is 1). Computed without
+    /// recursion, so it is safe on arbitrarily deep trees.
     pub fn depth(&self) -> usize {
-        match self {
-            Expr::And { items, .. } | Expr::Or { items, .. } => {
-                1 + items.iter().map(Expr::depth).max().unwrap_or(0)
+        let mut max = 0;
+        let mut stack: Vec<(&Expr, usize)> = vec![(self, 1)];
+        while let Some((e, d)) = stack.pop() {
+            max = max.max(d);
+            match e {
+                Expr::And { items, .. } | Expr::Or { items, .. } => {
+                    stack.extend(items.iter().map(|i| (i, d + 1)));
+                }
+                Expr::Not { expr, .. } => stack.push((expr, d + 1)),
+                Expr::Check(_) | Expr::Macro { .. } => {}
             }
-            Expr::Not { expr, .. } => 1 + expr.depth(),
-            Expr::Check(_) | Expr::Macro { .. } => 1,
         }
+        max
     }
 }
 
@@ -550,5 +557,55 @@ impl fmt::Display for Expr {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::parse;
+
+    #[test]
+    fn depth_and_macro_refs() {
+        let e = parse("a and (b or not c) and d.e = 1").unwrap();
+        assert_eq!(e.depth(), 4);
+        assert_eq!(e.macro_refs(), vec!["a", "b", "c"]);
+        assert_eq!(parse("m or m and m").unwrap().macro_refs(), vec!["m"]);
+        assert_eq!(parse("x.y = m").unwrap().macro_refs(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn substitution_is_parenthesised_and_respans() {
+        let body = parse("x.y = 1 or x.y = 2").unwrap();
+        let macros = HashMap::from([("m".to_string(), body)]);
+        let e = parse("x.z = 3 and m")
+            .unwrap()
+            .substitute_macros(&macros)
+            .unwrap();
+        assert_eq!(e.to_string(), "(x.z = 3 and (x.y = 1 or x.y = 2))");
+        let Expr::And { items, .. } = &e else {
+            panic!()
+        };
+        assert_eq!(items[1].span(), Span::new(12, 13));
+        let Expr::Or { items, .. } = &items[1] else {
+            panic!()
+        };
+        let Expr::Check(c) = &items[0] else { panic!() };
+        assert_eq!(
+            (c.span, c.op_span, c.lhs.span()),
+            (Span::new(12, 13), Span::new(12, 13), Span::new(12, 13))
+        );
+        // `not m` negates the whole macro.
+        let e = parse("not m").unwrap().substitute_macros(&macros).unwrap();
+        assert_eq!(e.to_string(), "not (x.y = 1 or x.y = 2)");
+    }
+
+    #[test]
+    fn canonical_values_are_quoted_when_needed() {
+        let e = parse(r#"x.y in (a, "b c", "d=e", 'q"t', "t\tab", '')"#).unwrap();
+        assert_eq!(
+            e.to_string(),
+            r#"x.y in (a, "b c", "d=e", "q\"t", "t\tab", )"#
+        );
     }
 }
