@@ -154,6 +154,7 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Ou
     // 2. Macros, in definition order, each against the earlier resolved macros.
     let mut macro_used = vec![false; col.macros.len()];
     let mut resolved: HashMap<String, Expr> = HashMap::new();
+    let mut sources: HashMap<String, MacroSource> = HashMap::new();
     let mut broken: Vec<&str> = Vec::new();
     for (mi, m) in col.macros.iter().enumerate() {
         let text = m.condition.text();
@@ -206,6 +207,14 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Ou
         match expr.substitute_macros(&visible) {
             Ok(e) => {
                 resolved.insert(m.name.clone(), e);
+                sources.insert(
+                    m.name.clone(),
+                    MacroSource {
+                        text,
+                        expanded,
+                        index: mi,
+                    },
+                );
             }
             Err(u) => {
                 let off = unexpand(&text, &expanded, u.span.start);
@@ -247,9 +256,12 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Ou
             r,
             &lists,
             &mut list_used,
-            &resolved,
-            &broken,
-            &col.macros,
+            &Macros {
+                resolved: &resolved,
+                sources: &sources,
+                broken: &broken,
+                defs: &col.macros,
+            },
             &mut macro_used,
             &mut warnings,
         );
@@ -273,7 +285,15 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Ou
         }
     }
 
-    // 4. Unused lists and macros.
+    // 4. Unused lists and macros (not when something failed: a rule that does not parse cannot
+    // say which macros it uses, and the load fails anyway).
+    if out
+        .diags
+        .iter()
+        .any(|d| d.severity == crate::error::Severity::Error)
+    {
+        return out;
+    }
     for (i, l) in col.lists.iter().enumerate() {
         if !list_used[i] {
             out.diags.push(
@@ -319,9 +339,7 @@ fn compile_rule(
     r: &RuleDef,
     lists: &[(String, Vec<String>)],
     list_used: &mut [bool],
-    resolved: &HashMap<String, Expr>,
-    broken: &[&str],
-    macros: &[super::collector::MacroDef],
+    macros: &Macros<'_>,
     macro_used: &mut [bool],
     compile_warnings: &mut Vec<Diag>,
 ) -> Result<Rule, Diag> {
@@ -370,10 +388,10 @@ fn compile_rule(
     // Macros: all collected macros are visible to rules.
     let refs: Vec<String> = expr.macro_refs().into_iter().map(str::to_string).collect();
     for name in &refs {
-        if let Some(i) = macros.iter().position(|m| &m.name == name) {
+        if let Some(i) = macros.defs.iter().position(|m| &m.name == name) {
             macro_used[i] = true;
         }
-        if broken.contains(&name.as_str()) {
+        if macros.broken.contains(&name.as_str()) {
             return Err(Diag::error(
                 r.origin.mark,
                 format!("uses macro '{name}', which has errors"),
@@ -382,7 +400,7 @@ fn compile_rule(
         }
     }
     let expr = expr
-        .substitute_macros(resolved)
+        .substitute_macros(macros.resolved)
         .map_err(|u| locate(u.span.start, u.name.len(), u.to_string()))?;
 
     // An error inside a substituted macro carries the span of the reference: say which.
@@ -396,14 +414,21 @@ fn compile_rule(
         }
     };
     let (predicate, warnings) = compile_expr(&expr).map_err(|(start, end, message, unknown)| {
-        // Unknown fields: the compiler-style message with the closest known field.
-        let message = match full_expanded.get(start..end) {
-            Some(name) if unknown => match okta_stream::fields::resolve_str(name) {
-                Err(e @ okta_stream::fields::FieldError::Unknown { .. }) => e.to_string(),
-                _ => message,
-            },
-            _ => message,
-        };
+        // An error inside a macro: point into the macro's own text.
+        if let Some(name) = full_expanded.get(start..end) {
+            if refs.iter().any(|r| r == name) {
+                if let Some(d) = macro_error(ctx, macros, name, 0) {
+                    return Diag {
+                        message: format!(
+                            "{} (in macro '{name}', used by rule '{}')",
+                            d.message, r.name
+                        ),
+                        ..d
+                    };
+                }
+            }
+        }
+        let message = field_message(full_expanded.get(start..end), message, unknown);
         locate(
             start,
             end.saturating_sub(start),
@@ -458,6 +483,59 @@ fn compile_rule(
         file: ctx.files[r.origin.file].name.clone(),
         pos: r.origin.mark.pos,
     })
+}
+
+/// The text and list-expanded text of a resolved macro.
+struct MacroSource {
+    text: String,
+    expanded: String,
+    index: usize,
+}
+
+/// The macros as rules see them.
+struct Macros<'a> {
+    resolved: &'a HashMap<String, Expr>,
+    sources: &'a HashMap<String, MacroSource>,
+    broken: &'a [&'a str],
+    defs: &'a [super::collector::MacroDef],
+}
+
+/// Unknown fields: the compiler-style message with the closest known field.
+fn field_message(name: Option<&str>, message: String, unknown: bool) -> String {
+    match name {
+        Some(name) if unknown => match okta_stream::fields::resolve_str(name) {
+            Err(e @ okta_stream::fields::FieldError::Unknown { .. }) => e.to_string(),
+            _ => message,
+        },
+        _ => message,
+    }
+}
+
+/// Where the compile error of macro `name`'s resolved tree is, in the macro's own text (following
+/// nested macros).
+fn macro_error(ctx: &Ctx<'_>, macros: &Macros<'_>, name: &str, depth: usize) -> Option<Diag> {
+    let body = macros.resolved.get(name)?;
+    let src = macros.sources.get(name)?;
+    let (start, end, message, unknown) = compile_expr(body).err()?;
+    let inner = src.expanded.get(start..end);
+    if let Some(inner) = inner {
+        if depth < 32 && inner != name && macros.sources.contains_key(inner) {
+            if let Some(d) = macro_error(ctx, macros, inner, depth + 1) {
+                return Some(d);
+            }
+        }
+    }
+    let def = macros.defs.get(src.index)?;
+    let off = unexpand(&src.text, &src.expanded, start);
+    Some(
+        ctx.at(
+            &def.condition,
+            off,
+            end.saturating_sub(start),
+            field_message(inner, message, unknown),
+        )
+        .item("macro", name),
+    )
 }
 
 /// Compiles a macro-free tree; errors and warnings are `(start, end, message)` in the parsed text.

@@ -281,10 +281,12 @@ impl Loader {
                 diag.severity,
             );
             if seen.insert(key) {
-                out.push(diag);
+                out.push((f, diag));
             }
         }
-        out
+        // In file order, then by position, as a compiler prints them.
+        out.sort_by_key(|(f, d)| (*f, d.pos.map_or((0, 0), |p| (p.line, p.col))));
+        out.into_iter().map(|(_, d)| d).collect()
     }
 
     /// Finishes the load: the compiled rules and the warnings, or every diagnostic on error.
