@@ -237,7 +237,16 @@ impl Builder {
                 Op::EndsWith => StrTest::EndsWith(first().into()),
                 Op::Glob => StrTest::Glob(first().as_bytes().into()),
                 Op::IGlob => StrTest::IGlob(first().as_bytes().into()),
-                Op::Regex => StrTest::Regex(self.regex(&values[0])?),
+                Op::Regex => match values.first() {
+                    Some(v) => StrTest::Regex(self.regex(v)?),
+                    None => {
+                        return Err(err(
+                            CompileErrorKind::Operator,
+                            c.op_span,
+                            "operator 'regex' needs a pattern",
+                        ))
+                    }
+                },
                 Op::In | Op::Intersects => {
                     StrTest::In(StrSet::new(values.iter().map(|v| v.text.as_str())))
                 }
@@ -301,13 +310,17 @@ impl Builder {
     }
 
     fn regex(&mut self, v: &ast::Value) -> Result<Regex, CompileError> {
-        let re = Regex::new(&format!("^(?:{})$", v.text)).map_err(|e| {
+        let invalid = |e: regex::Error| {
             err(
                 CompileErrorKind::Regex,
                 v.span,
                 format!("invalid regex pattern: {e}"),
             )
-        })?;
+        };
+        // Validate the pattern on its own first: wrapping an unbalanced pattern such as
+        // `a)|(b` in `^(?:...)$` could otherwise compile with different meaning.
+        Regex::new(&v.text).map_err(invalid)?;
+        let re = Regex::new(&format!("^(?:{})$", v.text)).map_err(invalid)?;
         if regex_is_plain(&v.text) {
             self.warnings.push(CompileWarning {
                 span: v.span,

@@ -29,7 +29,7 @@ pub mod glob;
 mod literal;
 pub mod pmatch;
 mod text;
-mod transform;
+pub mod transform;
 
 use okta_stream::event::Event;
 use okta_stream::fields::FieldState;

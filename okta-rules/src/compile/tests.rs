@@ -162,6 +162,9 @@ fn regex_is_anchored() {
         "{}",
         e.message
     );
+    // An unbalanced pattern must not sneak past the anchoring wrapper.
+    let e = compile_err("okta.evt.type regex 'x)|(user.*'");
+    assert_eq!(e.kind, CompileErrorKind::Regex);
     let e = compile_err("okta.evt.type regex val(okta.actor.name)");
     assert_eq!(
         e.message,
