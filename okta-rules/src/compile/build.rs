@@ -319,6 +319,13 @@ impl Builder {
         };
         // Validate the pattern on its own first: wrapping an unbalanced pattern such as
         // `a)|(b` in `^(?:...)$` could otherwise compile with different meaning.
+        if let Some(why) = super::posix::perl_extension(&v.text) {
+            return Err(err(
+                CompileErrorKind::Regex,
+                v.span,
+                format!("invalid regex pattern: {why}"),
+            ));
+        }
         Regex::new(&v.text).map_err(invalid)?;
         let re = Regex::new(&format!("^(?:{})$", v.text)).map_err(invalid)?;
         if regex_is_plain(&v.text) {

@@ -28,6 +28,7 @@ mod evttype;
 pub mod glob;
 mod literal;
 pub mod pmatch;
+mod posix;
 mod text;
 pub mod transform;
 

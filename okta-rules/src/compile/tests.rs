@@ -154,7 +154,16 @@ fn regex_is_anchored() {
     assert!(ev("okta.evt.type regex 'user.session.(start|end)'", LOGIN));
     assert!(!ev("okta.evt.type regex 'user.session.(st|end)'", LOGIN));
     // re-03: bare strings keep their backslashes.
-    assert!(ev(r"okta.actor.name regex Alice\sSmith", LOGIN));
+    assert!(ev(r"okta.actor.name regex 'Alice[[:space:]]Smith'", LOGIN));
+    // RE2 POSIX mode: Perl classes and groups are rejected, as Falco does.
+    assert_eq!(
+        compile_err(r"okta.actor.name regex Alice\sSmith").kind,
+        CompileErrorKind::Regex
+    );
+    assert_eq!(
+        compile_err("okta.actor.name regex '(?i)alice.*'").kind,
+        CompileErrorKind::Regex
+    );
     let e = compile_err("okta.evt.type regex 'a('");
     assert_eq!(e.kind, CompileErrorKind::Regex);
     assert!(
