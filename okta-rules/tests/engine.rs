@@ -360,3 +360,11 @@ fn stream_adapter_accepts_unpin_and_not_unpin_streams() {
     let out: Vec<_> = block_on(input.apply_rules(rs).collect());
     assert_eq!(out.len(), 3);
 }
+
+#[test]
+fn ruleset_and_alerts_can_move_between_threads() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Ruleset>();
+    assert_send::<okta_rules::Alert>();
+    assert_send::<okta_rules::Error>();
+}

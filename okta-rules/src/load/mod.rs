@@ -2,11 +2,11 @@
 //!
 //! Data flow, per file in the order given (Falco's `load_rules_files`, reference §8):
 //!
-//! 1. [`yaml`]: the text is parsed into a tree whose nodes know their line and column;
-//! 2. [`reader`]: each top-level item is validated and decoded (Falco's keys and messages);
-//! 3. [`collector`]: items are applied in order to one collection shared by all files (define,
+//! 1. `yaml`: the text is parsed into a tree whose nodes know their line and column;
+//! 2. `reader`: each top-level item is validated and decoded (Falco's keys and messages);
+//! 3. `collector`: items are applied in order to one collection shared by all files (define,
 //!    append, override, standalone `enabled`);
-//! 4. [`compiler`]: after each file everything collected so far is compiled (lists expanded
+//! 4. `compiler`: after each file everything collected so far is compiled (lists expanded
 //!    textually, macros parsed and substituted with Falco's visibility rules, exceptions turned
 //!    into condition text, outputs and conditions compiled against the field registry).
 //!
