@@ -114,12 +114,15 @@ fn parse_field(s: &str) -> Result<(Field, usize), String> {
         return Err("expected a field name after '%'".into());
     }
     // With an argument right after the full name: `name[arg]`.
+    let mut arg_err = None;
     if bytes.get(name_len) == Some(&b'[') {
         if let Some(close) = s[name_len..].find(']') {
             let arg = &s[name_len + 1..name_len + close];
             match fields::resolve(&s[..name_len], Some(arg)) {
                 Ok(f) => return Ok((f, name_len + close + 1)),
-                Err(e) => return Err(e.to_string()),
+                // Falco takes the longest prefix that is a field: `%okta.actor.name[x]` is the
+                // field followed by the text `[x]`.
+                Err(e) => arg_err = Some(e.to_string()),
             }
         }
     }
@@ -130,6 +133,9 @@ fn parse_field(s: &str) -> Result<(Field, usize), String> {
         if let Ok(f) = fields::resolve(&s[..len], None) {
             return Ok((f, len));
         }
+    }
+    if let Some(e) = arg_err {
+        return Err(e);
     }
     // Nothing resolves: report the whole name (without trailing punctuation).
     let trimmed = s[..name_len].trim_end_matches(['.', '-', '_']);
@@ -520,6 +526,9 @@ mod tests {
         let t = OutputTemplate::compile("x%okta.evt.typex").unwrap();
         let (text, _) = t.render(&event(EV), &FieldState::new());
         assert_eq!(text, "xuser.account.lockx");
+        let t = OutputTemplate::compile("%okta.evt.type[x]").unwrap();
+        let (text, _) = t.render(&event(EV), &FieldState::new());
+        assert_eq!(text, "user.account.lock[x]");
     }
 
     #[test]
