@@ -685,3 +685,26 @@ fn falco_okta_rules_file_structure() {
         }
     }
 }
+
+#[test]
+fn files_and_directories_load_in_sorted_order() {
+    let dir = std::env::temp_dir().join(format!("okta-rules-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // b.yaml appends to the rule a.yaml defines: only works if a.yaml is read first.
+    std::fs::write(
+        dir.join("b.yaml"),
+        "- rule: A\n  condition: or okta.evt.type = b\n  override:\n    condition: append\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.yaml"), rule("A", "okta.evt.type = a")).unwrap();
+    let l = okta_rules::load::load_files(&[&dir], &LoadOptions::default()).unwrap();
+    assert_eq!(
+        l.rules[0].condition,
+        "okta.evt.type = a or okta.evt.type = b"
+    );
+    assert!(l.rules[0].file.ends_with("a.yaml"));
+    let err = okta_rules::load::load_files(&[dir.join("missing.yaml")], &LoadOptions::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
