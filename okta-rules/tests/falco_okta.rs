@@ -181,3 +181,40 @@ fn default_ruleset_detects_password_spraying_and_new_country() {
     let rules: Vec<String> = rs.process(&e).map(|a| a.rule.to_string()).collect();
     assert_eq!(rules, vec!["Okta sign-in from a new country"]);
 }
+
+fn deny_push(user: &str, second: u32, threat: &str) -> Event {
+    Event::from_bytes(
+        serde_json::to_vec(&serde_json::json!({
+            "uuid": format!("deny-{user}-{second}"),
+            "published": format!("2024-05-14T15:{:02}:{:02}.000Z", second / 60, second % 60),
+            "eventType": "user.mfa.okta_verify.deny_push",
+            "actor": {"id": "00u2", "type": "User", "alternateId": user, "displayName": user},
+            "client": {"ipAddress": "192.0.2.44"},
+            "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"},
+            "debugContext": {"debugData": {"threatSuspected": threat}},
+        }))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+#[ignore = "needs full field registry"]
+fn default_ruleset_detects_push_bombing_and_threat_insight() {
+    let mut rs = default_ruleset().unwrap();
+    let fired: Vec<Vec<String>> = (0..3)
+        .map(|i| {
+            rs.process(&deny_push("victim@example.com", i * 20, "false"))
+                .map(|a| a.rule.to_string())
+                .collect()
+        })
+        .collect();
+    assert!(fired[0].is_empty() && fired[1].is_empty(), "{fired:?}");
+    assert_eq!(fired[2], vec!["Okta MFA push bombing"]);
+    // ThreatInsight comes first in rule order and matches any event type.
+    let rules: Vec<String> = rs
+        .process(&deny_push("other@example.com", 100, "true"))
+        .map(|a| a.rule.to_string())
+        .collect();
+    assert_eq!(rules, vec!["Okta ThreatInsight flagged a request"]);
+}
