@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::collector::{Collector, Pieces, RuleDef};
-use super::reader::{parse_semver, Text};
+use super::reader::Text;
 use super::yaml::{Mark, SourceText, Style};
 use super::{exceptions, Diag, FileInfo, Rule, ENGINE_VERSION};
 use crate::compile::{self, Predicate};
@@ -123,13 +123,12 @@ fn lists_used(used: &[usize], flags: &mut [bool]) {
     }
 }
 
-/// Compiles what `col` holds; `current` is the file just added (for diagnostics without a file).
-pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Output {
+/// Compiles what `col` holds (diagnostics name their file: everything compiled has one).
+pub(crate) fn compile(col: &Collector, files: &[FileInfo]) -> Output {
     let ctx = Ctx {
         files,
         sources: files.iter().map(|f| SourceText::new(&f.text)).collect(),
     };
-    let _ = ctx.files;
     let mut out = Output::default();
 
     // 1. Lists: items naming an earlier-visible list take its items.
@@ -318,7 +317,6 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo], current: usize) -> Ou
             );
         }
     }
-    let _ = current;
     out
 }
 
@@ -587,7 +585,6 @@ pub(crate) fn check_requirements(col: &Collector) -> Vec<Diag> {
             .iter()
             .map(|(n, v)| format!("{n} (>= {v})"))
             .collect();
-        let _ = parse_semver;
         out.push(
             Diag::warning(
                 req.mark,

@@ -219,7 +219,7 @@ impl Loader {
             return false;
         }
         // Compile everything collected so far (Falco compiles after each file).
-        let out = compiler::compile(&self.collector, &self.files, file);
+        let out = compiler::compile(&self.collector, &self.files);
         let failed = out.diags.iter().any(|d| d.severity == Severity::Error);
         self.diags
             .extend(out.diags.iter().cloned().map(|d| (file, d)));
