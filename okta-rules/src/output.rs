@@ -22,52 +22,9 @@ use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState, Value};
 use serde::Serialize;
 
+use crate::compile::transform;
+use crate::condition::ast::Transformer;
 use crate::priority::Priority;
-
-/// A transformer usable in output tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transform {
-    ToLower,
-    ToUpper,
-    B64,
-    Basename,
-    Len,
-}
-
-impl Transform {
-    fn from_name(n: &str) -> Option<Transform> {
-        Some(match n {
-            "tolower" => Transform::ToLower,
-            "toupper" => Transform::ToUpper,
-            "b64" => Transform::B64,
-            "basename" => Transform::Basename,
-            "len" => Transform::Len,
-            _ => return None,
-        })
-    }
-
-    fn apply<'a>(self, v: Value<'a>) -> Option<Value<'a>> {
-        use base64::Engine as _;
-        Some(match (self, v) {
-            (Transform::ToLower, Value::Str(s)) => Value::Str(s.to_ascii_lowercase().into()),
-            (Transform::ToUpper, Value::Str(s)) => Value::Str(s.to_ascii_uppercase().into()),
-            (Transform::B64, Value::Str(s)) => {
-                let trimmed = s.trim_end_matches('=');
-                let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
-                    .decode(trimmed)
-                    .ok()?;
-                Value::Str(String::from_utf8_lossy(&bytes).into_owned().into())
-            }
-            (Transform::Basename, Value::Str(s)) => match s.rfind('/') {
-                Some(i) => Value::Str(s[i + 1..].to_string().into()),
-                None => Value::Str(s),
-            },
-            (Transform::Len, Value::Str(s)) => Value::U64(s.len() as u64),
-            (Transform::Len, Value::List(l)) => Value::U64(l.len() as u64),
-            (_, other) => other,
-        })
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Part {
@@ -75,7 +32,7 @@ enum Part {
     Token {
         field: Field,
         /// Outermost last.
-        transforms: Vec<Transform>,
+        transforms: Vec<Transformer>,
         width: Option<usize>,
         /// The key in `output_fields` (the field's canonical text).
         key: Arc<str>,
@@ -190,7 +147,7 @@ impl OutputTemplate {
                     .take_while(|b| b.is_ascii_alphanumeric())
                     .count();
                 if name_len > 0 && bytes.get(k + name_len) == Some(&b'(') {
-                    if let Some(t) = Transform::from_name(&text[k..k + name_len]) {
+                    if let Some(t) = Transformer::from_name(&text[k..k + name_len]) {
                         transforms.push(t);
                         k += name_len + 1;
                         continue;
@@ -222,6 +179,19 @@ impl OutputTemplate {
                 k += 1;
             }
             transforms.reverse();
+            // Type-check the transformer chain (innermost first), as conditions do.
+            let mut ty = field.ty();
+            for t in &transforms {
+                ty = transform::output_type(*t, ty).ok_or_else(|| TemplateError {
+                    offset: j,
+                    len: k - j,
+                    message: format!(
+                        "transformer '{}' does not accept a {} value",
+                        t.name(),
+                        ty.name()
+                    ),
+                })?;
+            }
             if !lit.is_empty() {
                 parts.push(Part::Literal(std::mem::take(&mut lit)));
             }
@@ -288,7 +258,7 @@ impl OutputTemplate {
                     }
                     let mut v = raw;
                     for t in transforms {
-                        v = v.and_then(|x| t.apply(x));
+                        v = v.and_then(|x| transform::apply(*t, x));
                     }
                     let text = match &v {
                         Some(v) => v.to_string(),
@@ -564,6 +534,13 @@ mod tests {
         assert_eq!(e.offset, 3);
         let e = OutputTemplate::compile("%toupper(okta.actor.name").unwrap_err();
         assert!(e.message.contains("')'"));
+        let e = OutputTemplate::compile("x %toupper(len(okta.actor.name))").unwrap_err();
+        assert!(
+            e.message.contains("'toupper' does not accept a uint64"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.offset, 3);
     }
 
     #[test]
