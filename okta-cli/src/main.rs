@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Print the okta.* field table.
     Fields(cmd::fields::Args),
+    /// Validate rules files and list rules.
+    Rules(cmd::rules::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fields(args) => cmd::fields::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
     };
     match result {
         Ok(code) => code,

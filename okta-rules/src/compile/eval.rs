@@ -1,0 +1,257 @@
+//! The evaluator: a tree of compiled nodes whose checks hold field extractors and pre-parsed
+//! literals (reference §3).
+//!
+//! Data flow: `super::build` turns a type-checked AST into a [`Node`] tree once; per event
+//! [`Node::eval`] walks it with short-circuit `and`/`or`. A check extracts its left field
+//! (borrowing from the event where the registry can), applies transformers, and runs its
+//! [`Test`]. A missing value makes the check false whatever the operator; only `not` negates.
+//! The common path (plain fields, literal right sides) does not allocate.
+
+use std::cmp::Ordering;
+
+use memchr::memmem;
+use okta_stream::event::Event;
+use okta_stream::fields::{Field, FieldState, Value};
+use regex::Regex;
+
+use super::glob::fnmatch;
+use super::pmatch::PathPatterns;
+use super::text::{icontains, StrSet};
+use super::transform;
+use crate::condition::ast::{Modifier, Op, Transformer};
+
+/// A compiled boolean expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Not(Box<Node>),
+    Check(Box<CheckNode>),
+    /// A check whose result does not depend on the event (`x in ()` is always false).
+    Const(bool),
+}
+
+/// One check: where the value comes from and what is tested on it.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckNode {
+    pub(crate) lhs: Operand,
+    pub(crate) test: Test,
+}
+
+/// A value source: a field, possibly transformed.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Field(Field),
+    Transform(Transformer, Box<Operand>),
+}
+
+impl Operand {
+    #[inline]
+    pub(crate) fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
+        match self {
+            Operand::Field(f) => f.extract(event, state),
+            Operand::Transform(t, inner) => transform::apply(*t, inner.extract(event, state)?),
+        }
+    }
+}
+
+/// What a check tests on the extracted value.
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    /// The value exists.
+    Exists,
+    /// A string field against literals.
+    Str(StrTest),
+    /// A uint64 field against literals.
+    U64(NumTest),
+    /// A bool field against literals.
+    Bool(BoolTest),
+    /// A list field against a literal set.
+    List(ListTest),
+    /// Against another field (`val(f)` or a transformer on the right).
+    Field { op: Op, rhs: Operand },
+    /// `op anyof|allof|oneof (v1, ..., vn)`: one test per value.
+    Modifier {
+        modifier: Modifier,
+        tests: Box<[Test]>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum StrTest {
+    Eq(Box<str>),
+    Ne(Box<str>),
+    Ord(Op, Box<str>),
+    Contains(Box<memmem::Finder<'static>>),
+    /// The needle in ASCII lower case.
+    IContains(Box<[u8]>),
+    StartsWith(Box<str>),
+    EndsWith(Box<str>),
+    Glob(Box<[u8]>),
+    IGlob(Box<[u8]>),
+    Regex(Regex),
+    In(StrSet),
+    PMatch(PathPatterns),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum NumTest {
+    Cmp(Op, u64),
+    In(Box<[u64]>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BoolTest {
+    Eq(bool),
+    Ne(bool),
+    In(Box<[bool]>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ListTest {
+    /// Every element is in the set.
+    In(StrSet),
+    /// Some element is in the set.
+    Intersects(StrSet),
+}
+
+impl Node {
+    pub(crate) fn eval(&self, event: &Event, state: &FieldState) -> bool {
+        match self {
+            Node::And(items) => items.iter().all(|n| n.eval(event, state)),
+            Node::Or(items) => items.iter().any(|n| n.eval(event, state)),
+            Node::Not(n) => !n.eval(event, state),
+            Node::Check(c) => match c.lhs.extract(event, state) {
+                // An empty list has no values: like a missing field.
+                Some(Value::List(items)) if items.is_empty() => false,
+                Some(v) => c.test.eval(&v, event, state),
+                None => false,
+            },
+            Node::Const(b) => *b,
+        }
+    }
+}
+
+#[inline]
+fn ordered(op: Op, o: Ordering) -> bool {
+    match op {
+        Op::Lt => o == Ordering::Less,
+        Op::Le => o != Ordering::Greater,
+        Op::Gt => o == Ordering::Greater,
+        Op::Ge => o != Ordering::Less,
+        Op::Eq => o == Ordering::Equal,
+        Op::Ne => o != Ordering::Equal,
+        _ => false,
+    }
+}
+
+impl Test {
+    pub(crate) fn eval(&self, v: &Value<'_>, event: &Event, state: &FieldState) -> bool {
+        match self {
+            Test::Exists => true,
+            Test::Str(t) => matches!(v, Value::Str(s) if t.eval(s)),
+            Test::U64(t) => matches!(v, Value::U64(n) if t.eval(*n)),
+            Test::Bool(t) => match (t, v) {
+                (BoolTest::Eq(b), Value::Bool(x)) => x == b,
+                (BoolTest::Ne(b), Value::Bool(x)) => x != b,
+                (BoolTest::In(bs), Value::Bool(x)) => bs.contains(x),
+                _ => false,
+            },
+            Test::List(t) => match (t, v) {
+                (ListTest::In(set), Value::List(items)) => {
+                    !items.is_empty() && items.iter().all(|i| set.contains(i))
+                }
+                (ListTest::Intersects(set), Value::List(items)) => {
+                    items.iter().any(|i| set.contains(i))
+                }
+                _ => false,
+            },
+            Test::Field { op, rhs } => match rhs.extract(event, state) {
+                Some(r) => compare_values(*op, v, &r),
+                None => false,
+            },
+            Test::Modifier { modifier, tests } => {
+                let mut hits = tests.iter().filter(|t| t.eval(v, event, state));
+                match modifier {
+                    Modifier::AnyOf => hits.next().is_some(),
+                    Modifier::AllOf => !tests.is_empty() && hits.count() == tests.len(),
+                    Modifier::OneOf => hits.next().is_some() && hits.next().is_none(),
+                }
+            }
+        }
+    }
+}
+
+impl StrTest {
+    #[inline]
+    fn eval(&self, s: &str) -> bool {
+        match self {
+            StrTest::Eq(x) => s == &**x,
+            StrTest::Ne(x) => s != &**x,
+            StrTest::Ord(op, x) => ordered(*op, s.as_bytes().cmp(x.as_bytes())),
+            StrTest::Contains(f) => f.find(s.as_bytes()).is_some(),
+            StrTest::IContains(n) => icontains(s.as_bytes(), n),
+            StrTest::StartsWith(x) => s.starts_with(&**x),
+            StrTest::EndsWith(x) => s.ends_with(&**x),
+            StrTest::Glob(p) => fnmatch(p, s.as_bytes(), false),
+            StrTest::IGlob(p) => fnmatch(p, s.as_bytes(), true),
+            StrTest::Regex(r) => r.is_match(s),
+            StrTest::In(set) => set.contains(s),
+            StrTest::PMatch(p) => p.matches(s),
+        }
+    }
+}
+
+impl NumTest {
+    #[inline]
+    fn eval(&self, n: u64) -> bool {
+        match self {
+            NumTest::Cmp(op, x) => ordered(*op, n.cmp(x)),
+            NumTest::In(xs) => xs.contains(&n),
+        }
+    }
+}
+
+/// ASCII case-insensitive substring search with a needle that is not pre-lowered.
+fn icontains_dyn(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Field-vs-field comparison (types were checked at compile time; mismatches are false).
+fn compare_values(op: Op, l: &Value<'_>, r: &Value<'_>) -> bool {
+    let member = matches!(op, Op::In | Op::Intersects);
+    match (l, r) {
+        (Value::Str(a), Value::Str(b)) => match op {
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                ordered(op, a.as_bytes().cmp(b.as_bytes()))
+            }
+            Op::Contains => memmem::find(a.as_bytes(), b.as_bytes()).is_some(),
+            Op::IContains => icontains_dyn(a, b),
+            Op::StartsWith => a.starts_with(&**b),
+            Op::EndsWith => a.ends_with(&**b),
+            Op::Glob => fnmatch(b.as_bytes(), a.as_bytes(), false),
+            Op::IGlob => fnmatch(b.as_bytes(), a.as_bytes(), true),
+            Op::In | Op::Intersects => a == b,
+            _ => false,
+        },
+        (Value::U64(a), Value::U64(b)) => member && a == b || ordered(op, a.cmp(b)),
+        (Value::Bool(a), Value::Bool(b)) => match op {
+            Op::Eq | Op::In | Op::Intersects => a == b,
+            Op::Ne => a != b,
+            _ => false,
+        },
+        (Value::Str(a), Value::List(b)) if member => b.iter().any(|x| x == a),
+        (Value::List(a), Value::Str(b)) => match op {
+            Op::In => !a.is_empty() && a.iter().all(|x| x == b),
+            Op::Intersects => a.iter().any(|x| x == b),
+            _ => false,
+        },
+        (Value::List(a), Value::List(b)) => match op {
+            Op::In => !a.is_empty() && a.iter().all(|x| b.contains(x)),
+            Op::Intersects => a.iter().any(|x| b.contains(x)),
+            _ => false,
+        },
+        _ => false,
+    }
+}

@@ -1,0 +1,153 @@
+//! Compilation of a condition's syntax tree into an evaluator, and its evaluation.
+//!
+//! Data flow: the loader parses a condition (`crate::condition`), substitutes macros, and calls
+//! [`compile`] once per rule. Compilation resolves every field against the registry
+//! (`okta_stream::fields`), type-checks operators and transformers, parses literals for the field
+//! type, precompiles regexes, globs, sets and substring finders, and computes the event types the
+//! rule can match ([`Predicate::event_types`]). Per event the engine calls
+//! `FieldState::observe` once and then [`Predicate::eval`] for the rules indexed under the event's
+//! type; evaluation borrows values from the event and does not allocate on the common path.
+//!
+//! ```
+//! use okta_rules::{compile, condition};
+//! use okta_stream::{fields::FieldState, Event};
+//!
+//! let ast = condition::parse("okta.evt.type = user.session.start and okta.actor.name icontains admin")?;
+//! let compiled = compile::compile(&ast)?;
+//! let event = Event::from_bytes(&br#"{"eventType":"user.session.start","actor":{"displayName":"Site ADMIN"}}"#[..])?;
+//! let mut state = FieldState::new();
+//! state.observe(&event);
+//! assert!(compiled.predicate.eval(&event, &state));
+//! assert_eq!(compiled.predicate.event_types(), Some(&["user.session.start".to_string()][..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub(crate) mod build;
+mod eval;
+mod evttype;
+pub mod glob;
+mod literal;
+pub mod pmatch;
+mod posix;
+mod text;
+pub mod transform;
+
+use okta_stream::event::Event;
+use okta_stream::fields::FieldState;
+
+use crate::condition::ast::{Expr, Span};
+
+pub use build::op_allowed;
+pub use evttype::{event_types, EVENT_TYPE_FIELD};
+pub use literal::{parse_bool, parse_u64};
+
+/// Deepest syntax tree accepted by [`compile`] (after macro substitution).
+pub const MAX_TREE_DEPTH: usize = 4096;
+
+/// What kind of problem a [`CompileError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CompileErrorKind {
+    /// No field has this name (Falco: `nonexistent field`; `skip-if-unknown-filter` applies).
+    UnknownField,
+    /// The field's argument is missing, unexpected or malformed.
+    FieldArgument,
+    /// A macro reference was left in the tree.
+    UndefinedMacro,
+    /// The operator does not apply to the field type, or the right side does not fit it.
+    Operator,
+    /// A literal does not parse for the field type.
+    Literal,
+    /// A transformer does not accept its input type.
+    Transformer,
+    /// A regex does not compile.
+    Regex,
+    /// The tree nests too deeply.
+    TooDeep,
+}
+
+/// Why a condition does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CompileError {
+    /// The kind of problem.
+    pub kind: CompileErrorKind,
+    /// Where in the condition text (for nodes from a macro: where the macro is referenced).
+    pub span: Span,
+    /// What is wrong (Falco's wording where it has one).
+    pub message: String,
+}
+
+impl CompileError {
+    /// Whether this is an unknown-field error (rules with `skip-if-unknown-filter: true` are then
+    /// skipped with a warning instead of failing the load).
+    pub fn is_unknown_field(&self) -> bool {
+        self.kind == CompileErrorKind::UnknownField
+    }
+}
+
+/// A compile-time warning: the rule still loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileWarning {
+    /// Where in the condition text.
+    pub span: Span,
+    /// What looks wrong.
+    pub message: String,
+}
+
+/// A compiled condition, ready to be evaluated on events.
+#[derive(Debug, Clone)]
+pub struct Predicate {
+    root: eval::Node,
+    event_types: Option<Box<[String]>>,
+}
+
+impl Predicate {
+    /// Whether the condition holds for `event`. `state` must have observed `event`
+    /// (`FieldState::observe`) so that stateful fields read the right counts.
+    #[inline]
+    pub fn eval(&self, event: &Event, state: &FieldState) -> bool {
+        self.root.eval(event, state)
+    }
+
+    /// The `okta.evt.type` values for which the condition can be true, sorted and without
+    /// duplicates; `None` means any type. An empty slice means the condition never holds
+    /// (e.g. `okta.evt.type in ()`). An event without `eventType` has type `""`.
+    pub fn event_types(&self) -> Option<&[String]> {
+        self.event_types.as_deref()
+    }
+}
+
+/// The result of [`compile`].
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The evaluator.
+    pub predicate: Predicate,
+    /// Warnings found while compiling, in source order.
+    pub warnings: Vec<CompileWarning>,
+}
+
+/// Compiles a macro-substituted condition tree.
+///
+/// Errors: unknown fields (with the closest known name), field argument problems, macro
+/// references left in the tree, operators that do not apply to the field type, literals that do
+/// not parse for the type (`0x10` on a uint64 field), transformers on unsupported types, invalid
+/// regexes.
+pub fn compile(expr: &Expr) -> Result<Compiled, CompileError> {
+    if expr.depth() > MAX_TREE_DEPTH {
+        return Err(CompileError {
+            kind: CompileErrorKind::TooDeep,
+            span: expr.span(),
+            message: format!("condition nests deeper than {MAX_TREE_DEPTH} levels"),
+        });
+    }
+    let mut builder = build::Builder::default();
+    let root = builder.expr(expr)?;
+    let event_types = evttype::event_types(expr).map(|s| s.into_iter().collect());
+    Ok(Compiled {
+        predicate: Predicate { root, event_types },
+        warnings: builder.warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+//! String helpers for the string operators: the membership set of `in`/`intersects` and an
+//! allocation-free ASCII case-insensitive substring search for `icontains`.
+//!
+//! Data flow: sets and needles are built once at compile time; per event they are probed with
+//! `&str`/`&[u8]` borrowed from the event.
+
+use std::collections::HashSet;
+
+/// Up to this many items a linear scan beats hashing.
+const LINEAR_MAX: usize = 8;
+
+/// A set of strings for `in` / `intersects`.
+#[derive(Debug, Clone)]
+pub enum StrSet {
+    /// Few items: compared one by one.
+    Small(Box<[Box<str>]>),
+    /// Many items: hashed.
+    Hashed(HashSet<Box<str>>),
+}
+
+impl StrSet {
+    /// Builds the set.
+    pub fn new<'a>(items: impl IntoIterator<Item = &'a str>) -> StrSet {
+        let mut v: Vec<Box<str>> = Vec::new();
+        for i in items {
+            if !v.iter().any(|x| &**x == i) {
+                v.push(i.into());
+            }
+        }
+        if v.len() <= LINEAR_MAX {
+            StrSet::Small(v.into_boxed_slice())
+        } else {
+            StrSet::Hashed(v.into_iter().collect())
+        }
+    }
+
+    /// Whether `s` is in the set.
+    #[inline]
+    pub fn contains(&self, s: &str) -> bool {
+        match self {
+            StrSet::Small(v) => v.iter().any(|x| &**x == s),
+            StrSet::Hashed(h) => h.contains(s),
+        }
+    }
+}
+
+/// ASCII case-insensitive substring search (`strcasestr`); `needle_lower` must be lower case.
+/// An empty needle always matches.
+pub fn icontains(hay: &[u8], needle_lower: &[u8]) -> bool {
+    let Some(&first) = needle_lower.first() else {
+        return true;
+    };
+    if hay.len() < needle_lower.len() {
+        return false;
+    }
+    let last_start = hay.len() - needle_lower.len();
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while from <= last_start {
+        let Some(off) = memchr::memchr2(first, upper, &hay[from..=last_start]) else {
+            return false;
+        };
+        let at = from + off;
+        if hay[at..at + needle_lower.len()].eq_ignore_ascii_case(needle_lower) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icontains_is_ascii_case_insensitive() {
+        assert!(icontains(b"Super Admin", b"admin"));
+        assert!(icontains(b"SUPER ADMIN", b"super"));
+        assert!(icontains(b"abc", b""));
+        assert!(icontains(b"", b""));
+        assert!(!icontains(b"", b"a"));
+        assert!(!icontains(b"adm", b"admin"));
+        assert!(icontains(b"aaadmin", b"admin"));
+        assert!(icontains(b"xAdMiN", b"admin"));
+        assert!(!icontains(b"x-dmin", b"admin"));
+        // Non-ASCII bytes are compared exactly.
+        assert!(!icontains("Éric".as_bytes(), "éric".as_bytes()));
+        assert!(!icontains(
+            "ÉRIC".as_bytes(),
+            "Éric".to_lowercase().as_bytes()
+        ));
+        assert!(icontains("xÉric".as_bytes(), "Éric".as_bytes()));
+    }
+
+    #[test]
+    fn sets_small_and_hashed() {
+        let small = StrSet::new(["a", "b", "a"]);
+        assert!(matches!(small, StrSet::Small(ref v) if v.len() == 2));
+        assert!(small.contains("a") && !small.contains("c") && !small.contains(""));
+        let items: Vec<String> = (0..100).map(|i| format!("v{i}")).collect();
+        let big = StrSet::new(items.iter().map(String::as_str));
+        assert!(matches!(big, StrSet::Hashed(_)));
+        assert!(big.contains("v99") && !big.contains("v100"));
+        assert!(!StrSet::new([]).contains(""));
+    }
+}

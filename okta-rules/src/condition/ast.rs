@@ -1,0 +1,611 @@
+//! The syntax tree of a Falco condition, as produced by [`super::parse`].
+//!
+//! Data flow: condition text → (textual list expansion, [`super::expand_lists`]) → parser → [`Expr`]
+//! → macro substitution ([`Expr::substitute_macros`]) → type checking and compilation
+//! (`crate::compile`). Every node carries a byte [`Span`] into the text it was parsed from, so that
+//! errors found later (unknown field, bad literal) point at the right place. Nodes substituted in
+//! from a macro carry the span of the macro reference they replaced.
+//!
+//! [`Expr`] implements [`std::fmt::Display`] with Falco's canonical form (libsinsp
+//! `ast.cpp` `string_visitor`): `(a and b)`, `(a or b)`, `not x`, `lhs op rhs`, lists `(a, b)`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// A byte range `start..end` into the condition text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A boolean expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// All children hold (n-ary, at least two children).
+    And {
+        /// The operands, in source order.
+        items: Vec<Expr>,
+        /// Where the expression is.
+        span: Span,
+    },
+    /// At least one child holds (n-ary, at least two children).
+    Or {
+        /// The operands, in source order.
+        items: Vec<Expr>,
+        /// Where the expression is.
+        span: Span,
+    },
+    /// The child does not hold.
+    Not {
+        /// The negated expression.
+        expr: Box<Expr>,
+        /// Where the expression is.
+        span: Span,
+    },
+    /// A field check such as `okta.evt.type = user.session.start`.
+    Check(Box<Check>),
+    /// A bare identifier in a check position: a macro reference (`[a-zA-Z]+[a-zA-Z0-9_]*`).
+    Macro {
+        /// The macro name.
+        name: String,
+        /// Where the reference is.
+        span: Span,
+    },
+}
+
+/// One comparison: `lhs op [modifier] rhs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// The left side: a field, possibly transformed.
+    pub lhs: Operand,
+    /// The operator.
+    pub op: Op,
+    /// An operator modifier (`startswith anyof (a, b)`), Falco ≥ 0.44.
+    pub modifier: Option<Modifier>,
+    /// The right side.
+    pub rhs: Rhs,
+    /// Where the operator is (errors about the operator point here).
+    pub op_span: Span,
+    /// The whole check.
+    pub span: Span,
+}
+
+/// A field reference `name` or `name[arg]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRef {
+    /// The dotted field name, e.g. `okta.actor.name`.
+    pub name: String,
+    /// The argument between `[` and `]`, unescaped if it was quoted.
+    pub arg: Option<String>,
+    /// Where the field (with its argument) is.
+    pub span: Span,
+}
+
+/// A value-producing operand: a field, or a transformer applied to an operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operand {
+    /// A plain field.
+    Field(FieldRef),
+    /// `tolower(x)`, `len(x)`, ...
+    Transform {
+        /// The transformer.
+        func: Transformer,
+        /// Its input.
+        arg: Box<Operand>,
+        /// Where the whole transformer expression is.
+        span: Span,
+    },
+}
+
+impl Operand {
+    /// Where the operand is.
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Field(f) => f.span,
+            Operand::Transform { span, .. } => *span,
+        }
+    }
+
+    /// The innermost field.
+    pub fn field(&self) -> &FieldRef {
+        match self {
+            Operand::Field(f) => f,
+            Operand::Transform { arg, .. } => arg.field(),
+        }
+    }
+
+    fn set_span(&mut self, s: Span) {
+        match self {
+            Operand::Field(f) => f.span = s,
+            Operand::Transform { arg, span, .. } => {
+                *span = s;
+                arg.set_span(s);
+            }
+        }
+    }
+}
+
+/// Field transformers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transformer {
+    /// ASCII lower case.
+    ToLower,
+    /// ASCII upper case.
+    ToUpper,
+    /// Base64 decoding (standard alphabet, padding optional).
+    B64,
+    /// Text after the last `/`.
+    Basename,
+    /// Length in bytes (strings) or elements (lists), as uint64.
+    Len,
+}
+
+impl Transformer {
+    /// Every transformer, for lookups.
+    pub const ALL: [Transformer; 5] = [
+        Transformer::ToLower,
+        Transformer::ToUpper,
+        Transformer::B64,
+        Transformer::Basename,
+        Transformer::Len,
+    ];
+
+    /// The name as written in conditions.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Transformer::ToLower => "tolower",
+            Transformer::ToUpper => "toupper",
+            Transformer::B64 => "b64",
+            Transformer::Basename => "basename",
+            Transformer::Len => "len",
+        }
+    }
+
+    /// Looks a transformer up by name.
+    pub fn from_name(name: &str) -> Option<Transformer> {
+        Transformer::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `=` or `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `contains`.
+    Contains,
+    /// `icontains` (ASCII case-insensitive).
+    IContains,
+    /// `bcontains` (byte buffers, hex literal).
+    BContains,
+    /// `startswith`.
+    StartsWith,
+    /// `bstartswith` (byte buffers, hex literal).
+    BStartsWith,
+    /// `endswith`.
+    EndsWith,
+    /// `glob` (fnmatch without `FNM_PATHNAME`).
+    Glob,
+    /// `iglob` (case-insensitive glob).
+    IGlob,
+    /// `regex` (anchored at both ends).
+    Regex,
+    /// `in` (membership in a list).
+    In,
+    /// `intersects` (list overlap).
+    Intersects,
+    /// `pmatch` (path-prefix match).
+    PMatch,
+    /// `exists` (unary).
+    Exists,
+}
+
+impl Op {
+    /// The operator as written (`=` for both `=` and `==`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Contains => "contains",
+            Op::IContains => "icontains",
+            Op::BContains => "bcontains",
+            Op::StartsWith => "startswith",
+            Op::BStartsWith => "bstartswith",
+            Op::EndsWith => "endswith",
+            Op::Glob => "glob",
+            Op::IGlob => "iglob",
+            Op::Regex => "regex",
+            Op::In => "in",
+            Op::Intersects => "intersects",
+            Op::PMatch => "pmatch",
+            Op::Exists => "exists",
+        }
+    }
+
+    /// Whether the right side is a list (`in`, `intersects`, `pmatch`).
+    pub const fn is_list_op(self) -> bool {
+        matches!(self, Op::In | Op::Intersects | Op::PMatch)
+    }
+
+    /// Whether this is one of the ordering operators `<`, `<=`, `>`, `>=`.
+    pub const fn is_ordering(self) -> bool {
+        matches!(self, Op::Lt | Op::Le | Op::Gt | Op::Ge)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Operator modifiers (`x startswith anyof (a, b)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Modifier {
+    /// Exactly one of the comparisons holds.
+    OneOf,
+    /// At least one holds.
+    AnyOf,
+    /// All hold (and the list is not empty).
+    AllOf,
+}
+
+impl Modifier {
+    /// The keyword.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Modifier::OneOf => "oneof",
+            Modifier::AnyOf => "anyof",
+            Modifier::AllOf => "allof",
+        }
+    }
+}
+
+/// A literal value on the right side (bare or quoted; quoted ones are unescaped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    /// The text (after unescaping).
+    pub text: String,
+    /// Whether it was written in quotes.
+    pub quoted: bool,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// The right side of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rhs {
+    /// No right side (`exists`).
+    None,
+    /// One literal value. After `in`/`intersects`/`pmatch` this is a bare identifier (`x in mylist`)
+    /// that list expansion did not replace; it is treated as a one-item list.
+    Value(Value),
+    /// A parenthesized list of values (possibly empty).
+    List {
+        /// The items.
+        items: Vec<Value>,
+        /// Where the list (with parentheses) is.
+        span: Span,
+    },
+    /// A field-valued right side: `val(field)` or a transformer expression.
+    Operand(Operand),
+}
+
+/// Why a macro substitution failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Undefined macro '{name}' used in filter.")]
+pub struct UndefinedMacro {
+    /// The macro name.
+    pub name: String,
+    /// Where it is referenced.
+    pub span: Span,
+}
+
+impl Expr {
+    /// Where the expression is.
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::And { span, .. }
+            | Expr::Or { span, .. }
+            | Expr::Not { span, .. }
+            | Expr::Macro { span, .. } => *span,
+            Expr::Check(c) => c.span,
+        }
+    }
+
+    /// The names of the macros referenced (each once, in order of first appearance).
+    pub fn macro_refs(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Macro { name, .. } = e {
+                if !out.contains(&name.as_str()) {
+                    out.push(name);
+                }
+            }
+        });
+        out
+    }
+
+    /// Calls `f` on every node, parents before children.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match self {
+            Expr::And { items, .. } | Expr::Or { items, .. } => {
+                for i in items {
+                    i.walk(f);
+                }
+            }
+            Expr::Not { expr, .. } => expr.walk(f),
+            Expr::Check(_) | Expr::Macro { .. } => {}
+        }
+    }
+
+    /// Replaces every macro reference by a clone of the macro's (already resolved) tree.
+    ///
+    /// This is Falco's AST-level macro resolution: the substituted tree behaves as one
+    /// parenthesized sub-expression (`c and m` with `m: a or b` means `c and (a or b)`). Macro
+    /// bodies are not searched for further references: pass macros whose own references have
+    /// already been substituted (Falco resolves macros in definition order). Nodes of a
+    /// substituted body get the span of the reference they replace, so later errors point at the
+    /// use site.
+    pub fn substitute_macros(
+        &self,
+        macros: &HashMap<String, Expr>,
+    ) -> Result<Expr, UndefinedMacro> {
+        match self {
+            Expr::And { items, span } => Ok(Expr::And {
+                items: items
+                    .iter()
+                    .map(|e| e.substitute_macros(macros))
+                    .collect::<Result<_, _>>()?,
+                span: *span,
+            }),
+            Expr::Or { items, span } => Ok(Expr::Or {
+                items: items
+                    .iter()
+                    .map(|e| e.substitute_macros(macros))
+                    .collect::<Result<_, _>>()?,
+                span: *span,
+            }),
+            Expr::Not { expr, span } => Ok(Expr::Not {
+                expr: Box::new(expr.substitute_macros(macros)?),
+                span: *span,
+            }),
+            Expr::Check(_) => Ok(self.clone()),
+            Expr::Macro { name, span } => match macros.get(name) {
+                Some(body) => {
+                    let mut body = body.clone();
+                    body.set_spans(*span);
+                    Ok(body)
+                }
+                None => Err(UndefinedMacro {
+                    name: name.clone(),
+                    span: *span,
+                }),
+            },
+        }
+    }
+
+    /// Sets the span of every node to `s`.
+    fn set_spans(&mut self, s: Span) {
+        match self {
+            Expr::And { items, span } | Expr::Or { items, span } => {
+                *span = s;
+                for i in items {
+                    i.set_spans(s);
+                }
+            }
+            Expr::Not { expr, span } => {
+                *span = s;
+                expr.set_spans(s);
+            }
+            Expr::Macro { span, .. } => *span = s,
+            Expr::Check(c) => {
+                c.span = s;
+                c.op_span = s;
+                c.lhs.set_span(s);
+                match &mut c.rhs {
+                    Rhs::None => {}
+                    Rhs::Value(v) => v.span = s,
+                    Rhs::List { items, span } => {
+                        *span = s;
+                        for v in items {
+                            v.span = s;
+                        }
+                    }
+                    Rhs::Operand(o) => o.set_span(s),
+                }
+            }
+        }
+    }
+
+    /// The nesting depth of the tree (a check or macro reference is 1). Computed without
+    /// recursion, so it is safe on arbitrarily deep trees.
+    pub fn depth(&self) -> usize {
+        let mut max = 0;
+        let mut stack: Vec<(&Expr, usize)> = vec![(self, 1)];
+        while let Some((e, d)) = stack.pop() {
+            max = max.max(d);
+            match e {
+                Expr::And { items, .. } | Expr::Or { items, .. } => {
+                    stack.extend(items.iter().map(|i| (i, d + 1)));
+                }
+                Expr::Not { expr, .. } => stack.push((expr, d + 1)),
+                Expr::Check(_) | Expr::Macro { .. } => {}
+            }
+        }
+        max
+    }
+}
+
+/// Writes a value as Falco's canonical form does: raw, or quoted with escapes when it contains a
+/// blank, `=`, `\`, a quote or a control character.
+fn write_value(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    let needs_quotes = text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'=' | b'\\' | b'"' | b'\'') || b.is_ascii_control());
+    if !needs_quotes {
+        return f.write_str(text);
+    }
+    f.write_str("\"")?;
+    for c in text.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '"' => f.write_str("\\\"")?,
+            '\n' => f.write_str("\\n")?,
+            '\t' => f.write_str("\\t")?,
+            '\r' => f.write_str("\\r")?,
+            '\u{8}' => f.write_str("\\b")?,
+            '\u{c}' => f.write_str("\\f")?,
+            c => write!(f, "{c}")?,
+        }
+    }
+    f.write_str("\"")
+}
+
+impl fmt::Display for FieldRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if let Some(a) = &self.arg {
+            write!(f, "[{a}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Field(field) => field.fmt(f),
+            Operand::Transform { func, arg, .. } => write!(f, "{}({arg})", func.name()),
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::And { items, .. } | Expr::Or { items, .. } => {
+                let sep = if matches!(self, Expr::And { .. }) {
+                    " and "
+                } else {
+                    " or "
+                };
+                f.write_str("(")?;
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    e.fmt(f)?;
+                }
+                f.write_str(")")
+            }
+            Expr::Not { expr, .. } => write!(f, "not {expr}"),
+            Expr::Macro { name, .. } => f.write_str(name),
+            Expr::Check(c) => {
+                write!(f, "{} {}", c.lhs, c.op)?;
+                if let Some(m) = c.modifier {
+                    write!(f, " {}", m.as_str())?;
+                }
+                match &c.rhs {
+                    Rhs::None => Ok(()),
+                    Rhs::Value(v) => {
+                        f.write_str(" ")?;
+                        write_value(f, &v.text)
+                    }
+                    Rhs::List { items, .. } => {
+                        f.write_str(" (")?;
+                        for (i, v) in items.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_value(f, &v.text)?;
+                        }
+                        f.write_str(")")
+                    }
+                    Rhs::Operand(o @ Operand::Field(_)) => write!(f, " val({o})"),
+                    Rhs::Operand(o) => write!(f, " {o}"),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::parse;
+
+    #[test]
+    fn depth_and_macro_refs() {
+        let e = parse("a and (b or not c) and d.e = 1").unwrap();
+        assert_eq!(e.depth(), 4);
+        assert_eq!(e.macro_refs(), vec!["a", "b", "c"]);
+        assert_eq!(parse("m or m and m").unwrap().macro_refs(), vec!["m"]);
+        assert_eq!(parse("x.y = m").unwrap().macro_refs(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn substitution_is_parenthesised_and_respans() {
+        let body = parse("x.y = 1 or x.y = 2").unwrap();
+        let macros = HashMap::from([("m".to_string(), body)]);
+        let e = parse("x.z = 3 and m")
+            .unwrap()
+            .substitute_macros(&macros)
+            .unwrap();
+        assert_eq!(e.to_string(), "(x.z = 3 and (x.y = 1 or x.y = 2))");
+        let Expr::And { items, .. } = &e else {
+            panic!()
+        };
+        assert_eq!(items[1].span(), Span::new(12, 13));
+        let Expr::Or { items, .. } = &items[1] else {
+            panic!()
+        };
+        let Expr::Check(c) = &items[0] else { panic!() };
+        assert_eq!(
+            (c.span, c.op_span, c.lhs.span()),
+            (Span::new(12, 13), Span::new(12, 13), Span::new(12, 13))
+        );
+        // `not m` negates the whole macro.
+        let e = parse("not m").unwrap().substitute_macros(&macros).unwrap();
+        assert_eq!(e.to_string(), "not (x.y = 1 or x.y = 2)");
+    }
+
+    #[test]
+    fn canonical_values_are_quoted_when_needed() {
+        let e = parse(r#"x.y in (a, "b c", "d=e", 'q"t', "t\tab", '')"#).unwrap();
+        assert_eq!(
+            e.to_string(),
+            r#"x.y in (a, "b c", "d=e", "q\"t", "t\tab", )"#
+        );
+    }
+}

@@ -1,0 +1,452 @@
+//! The ruleset: the active rules, indexed by event type, evaluated event by event.
+//!
+//! Data flow: a [`Ruleset`] is built from loaded rules ([`crate::load`]) and [`EngineOptions`]:
+//! a rule is active when `enabled:` left it enabled, its priority passes the minimum priority, and
+//! the selections (Falco's `-D`, `-T`, `-t` and `rules:` enable/disable) keep it. Active rules are
+//! indexed by the `okta.evt.type` values their condition can match
+//! ([`crate::compile::Predicate::event_types`]); rules that may match any type sit in every
+//! bucket. Per event, [`Ruleset::process`] feeds the field state once
+//! ([`okta_stream::fields::FieldState::observe`]), looks the event type up once, evaluates only
+//! that bucket's rules in rule order, and turns matches into [`Alert`]s: with
+//! [`RuleMatching::First`] (Falco's default) only the first matching rule alerts. Threshold rules
+//! ([`crate::state`]) alert only when their count is reached.
+//!
+//! The engine is synchronous and owns its state; use one per stream.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use okta_stream::event::Event;
+use okta_stream::fields::FieldState;
+
+use crate::error::{Diagnostic, Error};
+use crate::load::{self, LoadOptions, Loaded, Rule};
+use crate::output::{default_hostname, Alert};
+use crate::priority::Priority;
+use crate::state::ThresholdState;
+
+/// Falco's `rule_matching`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuleMatching {
+    /// Only the first matching rule (in rule order) alerts for an event (Falco's default).
+    #[default]
+    First,
+    /// Every matching rule alerts.
+    All,
+}
+
+impl std::str::FromStr for RuleMatching {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "first" => Ok(RuleMatching::First),
+            "all" => Ok(RuleMatching::All),
+            _ => Err(Error::InvalidOption(format!(
+                "rule matching must be 'first' or 'all', not '{s}'"
+            ))),
+        }
+    }
+}
+
+/// One enable/disable selection, applied in order after loading (after `enabled:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Disable rules whose name contains this text (Falco's `-D`).
+    DisableNameContaining(String),
+    /// Disable rules with this tag (Falco's `-T`).
+    DisableTag(String),
+    /// Keep only rules with any of these tags (Falco's `-t`, repeated); others are disabled.
+    OnlyTags(Vec<String>),
+    /// Enable rules whose name matches this pattern (`*` matches any text), e.g. `*OKTA*`.
+    EnableName(String),
+    /// Disable rules whose name matches this pattern (`*` matches any text).
+    DisableName(String),
+    /// Enable rules with this tag.
+    EnableTag(String),
+}
+
+/// Options of a [`Ruleset`].
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// `first` (default) or `all`.
+    pub rule_matching: RuleMatching,
+    /// Rules less severe than this never run (default `Debug`: all run).
+    pub min_priority: Priority,
+    /// Enable/disable selections, applied in order.
+    pub selections: Vec<Selection>,
+    /// The host name in JSON alerts (default: this machine's).
+    pub hostname: Option<String>,
+    /// Options for loading rules files.
+    pub load: LoadOptions,
+}
+
+/// What `okta-cli rules list` shows about a rule.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleInfo {
+    /// Name.
+    pub name: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Whether it runs (enabled, selected and at or above the minimum priority).
+    pub enabled: bool,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Source.
+    pub source: String,
+    /// Description.
+    pub desc: String,
+    /// The event types its condition can match (`None`: any).
+    pub event_types: Option<Vec<String>>,
+    /// Whether it is a threshold rule.
+    pub threshold: bool,
+    /// Where it is defined (`file:line`).
+    pub defined_at: String,
+}
+
+struct EngineRule {
+    rule: Rule,
+    name: Arc<str>,
+    source: Arc<str>,
+    tags: Arc<[String]>,
+    active: bool,
+    threshold: Option<ThresholdState>,
+}
+
+/// A compiled, indexed ruleset with its per-stream state.
+pub struct Ruleset {
+    rules: Vec<EngineRule>,
+    /// Candidate rule indexes (in rule order) per event type, including any-type rules.
+    by_type: HashMap<Box<str>, Box<[u32]>>,
+    /// Rules that may match any event type (for types with no bucket).
+    any_type: Box<[u32]>,
+    matching: RuleMatching,
+    hostname: Arc<str>,
+    state: FieldState,
+    warnings: Vec<Diagnostic>,
+    events: u64,
+    alerts: u64,
+}
+
+impl std::fmt::Debug for Ruleset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ruleset")
+            .field("rules", &self.rules.len())
+            .field("active", &self.active_count())
+            .field("event_types", &self.by_type.len())
+            .field("matching", &self.matching)
+            .finish()
+    }
+}
+
+/// `*` wildcard match of a whole name.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(p) => rest = &rest[p + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+impl Ruleset {
+    /// Builds a ruleset from loaded rules.
+    pub fn new(loaded: Loaded, options: &EngineOptions) -> Ruleset {
+        let hostname: Arc<str> = options
+            .hostname
+            .clone()
+            .unwrap_or_else(default_hostname)
+            .into();
+        let mut rules: Vec<EngineRule> = loaded
+            .rules
+            .into_iter()
+            .map(|rule| EngineRule {
+                name: rule.name.as_str().into(),
+                source: rule.source.as_str().into(),
+                tags: rule.tags.clone().into(),
+                active: rule.enabled,
+                threshold: rule.threshold.as_ref().map(ThresholdState::new),
+                rule,
+            })
+            .collect();
+        for sel in &options.selections {
+            for r in &mut rules {
+                let has_tag = |t: &str| r.rule.tags.iter().any(|x| x == t);
+                match sel {
+                    Selection::DisableNameContaining(s) => {
+                        if r.rule.name.contains(s.as_str()) {
+                            r.active = false;
+                        }
+                    }
+                    Selection::DisableTag(t) => {
+                        if has_tag(t) {
+                            r.active = false;
+                        }
+                    }
+                    Selection::OnlyTags(tags) => {
+                        if !tags.iter().any(|t| has_tag(t)) {
+                            r.active = false;
+                        }
+                    }
+                    Selection::EnableName(p) => {
+                        if wildcard(p, &r.rule.name) {
+                            r.active = true;
+                        }
+                    }
+                    Selection::DisableName(p) => {
+                        if wildcard(p, &r.rule.name) {
+                            r.active = false;
+                        }
+                    }
+                    Selection::EnableTag(t) => {
+                        if has_tag(t) {
+                            r.active = true;
+                        }
+                    }
+                }
+            }
+        }
+        for r in &mut rules {
+            if !r.rule.priority.passes(options.min_priority) {
+                r.active = false;
+            }
+        }
+        let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut any_type: Vec<u32> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if !r.active {
+                continue;
+            }
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match r.rule.predicate.event_types() {
+                None => any_type.push(i),
+                Some(types) => {
+                    for t in types {
+                        by_type.entry(t.as_str().into()).or_default().push(i);
+                    }
+                }
+            }
+        }
+        // Merge any-type rules into every bucket, keeping rule order.
+        let by_type = by_type
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.extend_from_slice(&any_type);
+                v.sort_unstable();
+                v.dedup();
+                (k, v.into_boxed_slice())
+            })
+            .collect();
+        Ruleset {
+            rules,
+            by_type,
+            any_type: any_type.into_boxed_slice(),
+            matching: options.rule_matching,
+            hostname,
+            state: FieldState::new(),
+            warnings: loaded.warnings,
+            events: 0,
+            alerts: 0,
+        }
+    }
+
+    /// Loads rules files (in order; directories expand sorted) and builds a ruleset.
+    pub fn load_files<P: AsRef<Path>>(
+        paths: &[P],
+        options: &EngineOptions,
+    ) -> Result<Ruleset, Error> {
+        let loaded = load::load_files(paths, &options.load)?;
+        Ok(Ruleset::new(loaded, options))
+    }
+
+    /// Loads rules from texts `(name, text)` in order and builds a ruleset.
+    pub fn load_strs(sources: &[(&str, &str)], options: &EngineOptions) -> Result<Ruleset, Error> {
+        let mut loader = load::Loader::new(options.load.clone());
+        for (name, text) in sources {
+            if !loader.add_str(name, text) {
+                break;
+            }
+        }
+        Ok(Ruleset::new(loader.finish()?, options))
+    }
+
+    /// The warnings of the load.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// How many rules run.
+    pub fn active_count(&self) -> usize {
+        self.rules.iter().filter(|r| r.active).count()
+    }
+
+    /// How many rules were loaded (active or not).
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether no rule was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Events processed and alerts produced so far.
+    pub fn counters(&self) -> (u64, u64) {
+        (self.events, self.alerts)
+    }
+
+    /// The rules, in rule order, with whether each runs.
+    pub fn rules(&self) -> impl Iterator<Item = (&Rule, bool)> {
+        self.rules.iter().map(|r| (&r.rule, r.active))
+    }
+
+    /// A summary of every rule, for listings.
+    pub fn rule_infos(&self) -> Vec<RuleInfo> {
+        self.rules
+            .iter()
+            .map(|r| RuleInfo {
+                name: r.rule.name.clone(),
+                priority: r.rule.priority,
+                enabled: r.active,
+                tags: r.rule.tags.clone(),
+                source: r.rule.source.clone(),
+                desc: r.rule.desc.clone(),
+                event_types: r.rule.predicate.event_types().map(<[String]>::to_vec),
+                threshold: r.rule.threshold.is_some(),
+                defined_at: format!("{}:{}", r.rule.file, r.rule.pos.line),
+            })
+            .collect()
+    }
+
+    /// The candidate rules for an event type, in rule order.
+    fn candidates(&self, event_type: Option<&str>) -> &[u32] {
+        event_type
+            .and_then(|t| self.by_type.get(t))
+            .map_or(&self.any_type[..], |v| &v[..])
+    }
+
+    /// Processes one event, calling `emit` for each alert.
+    pub fn process_with(&mut self, event: &Event, mut emit: impl FnMut(Alert)) {
+        self.events += 1;
+        self.state.observe(event);
+        let et = event.event_type();
+        let Ruleset {
+            rules,
+            by_type,
+            any_type,
+            matching,
+            hostname,
+            state,
+            alerts,
+            ..
+        } = self;
+        // An event without `eventType` has type "" (as compile::Predicate::event_types says).
+        let candidates: &[u32] = by_type
+            .get(et.as_deref().unwrap_or(""))
+            .map_or(&any_type[..], |v| &v[..]);
+        let mut time_ns: Option<i128> = None;
+        for &i in candidates {
+            let Some(r) = rules.get_mut(i as usize) else {
+                continue;
+            };
+            if !r.rule.predicate.eval(event, state) {
+                continue;
+            }
+            let t = *time_ns.get_or_insert_with(|| event_time(event));
+            if let Some(th_state) = &mut r.threshold {
+                let key = r
+                    .rule
+                    .threshold
+                    .as_ref()
+                    .map(|th| th.key(event, state))
+                    .unwrap_or_default();
+                if th_state.record(&key, t).is_none() {
+                    continue;
+                }
+            }
+            let (output, output_fields) = r.rule.output.render(event, state);
+            *alerts += 1;
+            emit(Alert {
+                rule: r.name.clone(),
+                priority: r.rule.priority,
+                source: r.source.clone(),
+                tags: r.tags.clone(),
+                time_ns: t,
+                hostname: hostname.clone(),
+                output,
+                output_fields,
+                event: event.clone(),
+            });
+            if *matching == RuleMatching::First {
+                break;
+            }
+        }
+    }
+
+    /// Processes one event and returns its alerts (usually none; no allocation then).
+    pub fn process(&mut self, event: &Event) -> impl Iterator<Item = Alert> {
+        let mut out = Vec::new();
+        self.process_with(event, |a| out.push(a));
+        out.into_iter()
+    }
+
+    /// The candidate rules (names) for an event type, in evaluation order (for tests and tools).
+    pub fn candidates_for(&self, event_type: &str) -> Vec<&str> {
+        self.candidates(Some(event_type))
+            .iter()
+            .filter_map(|&i| self.rules.get(i as usize).map(|r| &*r.name))
+            .collect()
+    }
+}
+
+/// The alert time of an event: `published`, or now when it is missing or unparsable.
+fn event_time(event: &Event) -> i128 {
+    event.published_ns().unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("*OKTA*", "User accessing OKTA admin section"));
+        assert!(wildcard("User*", "User x"));
+        assert!(!wildcard("User*", "A User"));
+        assert!(wildcard("*section", "admin section"));
+        assert!(wildcard("exact", "exact"));
+        assert!(!wildcard("exact", "exactly"));
+        assert!(wildcard("a*b*c", "aXXbYYc"));
+        assert!(!wildcard("a*b*c", "aXXcYYb"));
+    }
+
+    #[test]
+    fn rule_matching_parse() {
+        assert_eq!(
+            "first".parse::<RuleMatching>().unwrap(),
+            RuleMatching::First
+        );
+        assert_eq!("ALL".parse::<RuleMatching>().unwrap(), RuleMatching::All);
+        assert!("some".parse::<RuleMatching>().is_err());
+    }
+}

@@ -1,0 +1,343 @@
+//! Rule exceptions: validation and their translation into condition text (reference §4.3).
+//!
+//! Data flow: the reader yields each `exceptions:` entry as an [`Exception`]; the collector
+//! validates complete entries with [`validate`] when a rule is defined or its exceptions replaced or
+//! appended; the compiler appends [`condition_suffix`] to the rule's condition text, which is then
+//! list-expanded and parsed like hand-written text:
+//! `(<cond>) and not ((f1 c1 v1 and f2 c2 v2) or (...)) and not (f in (v1, v2))`.
+
+use super::reader::{ExValue, Exception};
+use super::Diag;
+
+const OPERATORS: &[&str] = &[
+    "=",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "contains",
+    "icontains",
+    "bcontains",
+    "startswith",
+    "bstartswith",
+    "endswith",
+    "glob",
+    "iglob",
+    "regex",
+    "in",
+    "intersects",
+    "pmatch",
+    "exists",
+];
+const LIST_OPERATORS: &[&str] = &["in", "intersects", "pmatch"];
+const STRING_OPERATORS: &[&str] = &[
+    "=",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "contains",
+    "icontains",
+    "bcontains",
+    "startswith",
+    "bstartswith",
+    "endswith",
+    "glob",
+    "iglob",
+    "regex",
+];
+const MODIFIERS: &[&str] = &["anyof", "allof", "oneof"];
+
+/// Whether `comp` is `<string-op> <modifier>` (Falco 0.44 operator modifiers).
+fn is_modifier_comp(comp: &str) -> bool {
+    let mut parts = comp.split_whitespace();
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(op), Some(m), None) if STRING_OPERATORS.contains(&op) && MODIFIERS.contains(&m)
+    )
+}
+
+fn is_supported_comp(comp: &str) -> bool {
+    OPERATORS.contains(&comp) || is_modifier_comp(comp)
+}
+
+fn scalar(v: &ExValue) -> Option<&str> {
+    match v {
+        ExValue::Scalar(s) => Some(s),
+        ExValue::Seq(_) => None,
+    }
+}
+
+fn check_field(field: &str, ex: &Exception) -> Result<(), Diag> {
+    okta_stream::fields::resolve_str(field)
+        .map(|_| ())
+        .map_err(|e| {
+            let hint = match e {
+                okta_stream::fields::FieldError::Unknown {
+                    suggestion: Some(s),
+                    ..
+                } => format!(" (did you mean '{s}'?)"),
+                _ => String::new(),
+            };
+            Diag::error(
+                ex.mark,
+                format!("'{field}' is not a supported filter field{hint}"),
+            )
+        })
+}
+
+/// Validates a complete exception entry (it must have `fields`).
+pub(crate) fn validate(ex: &Exception) -> Result<(), Diag> {
+    let Some(fields) = &ex.fields else {
+        return Err(Diag::error(ex.mark, "Item has no mapping for key 'fields'"));
+    };
+    match fields {
+        ExValue::Seq(fields) => {
+            let names: Vec<&str> = fields
+                .iter()
+                .map(|f| {
+                    scalar(f).ok_or_else(|| Diag::error(ex.mark, "sequence value is not scalar"))
+                })
+                .collect::<Result<_, _>>()?;
+            for f in &names {
+                check_field(f, ex)?;
+            }
+            if let Some(comps) = &ex.comps {
+                let ExValue::Seq(comps) = comps else {
+                    return Err(Diag::error(
+                        ex.mark,
+                        "Fields and comps lists must have equal length",
+                    ));
+                };
+                if comps.len() != names.len() {
+                    return Err(Diag::error(
+                        ex.mark,
+                        "Fields and comps lists must have equal length",
+                    ));
+                }
+                for c in comps {
+                    let c = scalar(c)
+                        .ok_or_else(|| Diag::error(ex.mark, "sequence value is not scalar"))?;
+                    if !is_supported_comp(c) {
+                        return Err(Diag::error(
+                            ex.mark,
+                            format!("'{c}' is not a supported comparison operator"),
+                        ));
+                    }
+                }
+            }
+            for v in &ex.values {
+                match v {
+                    ExValue::Seq(items) if items.len() == names.len() => {}
+                    _ => {
+                        return Err(Diag::error(
+                            ex.mark,
+                            "Fields and values lists must have equal length",
+                        ))
+                    }
+                }
+            }
+        }
+        ExValue::Scalar(field) => {
+            check_field(field, ex)?;
+            if let Some(comp) = &ex.comps {
+                let ok = scalar(comp)
+                    .is_some_and(|c| LIST_OPERATORS.contains(&c) || is_modifier_comp(c));
+                if !ok {
+                    return Err(Diag::error(ex.mark, "When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. startswith oneof)"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Falco's quoting of a scalar in generated text: quoted only when it contains a space and is not
+/// already quoted.
+fn quote(s: &str) -> String {
+    if s.contains(' ') && !s.starts_with('"') && !s.starts_with('\'') {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
+fn value_text(v: &ExValue, comp: &str) -> String {
+    match v {
+        ExValue::Seq(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| match i {
+                    ExValue::Scalar(s) => quote(s),
+                    seq @ ExValue::Seq(_) => value_text(seq, comp),
+                })
+                .collect();
+            format!("({})", parts.join(", "))
+        }
+        ExValue::Scalar(s) => {
+            if (LIST_OPERATORS.contains(&comp) || is_modifier_comp(comp)) && !s.starts_with('(') {
+                format!("({s})")
+            } else {
+                quote(s)
+            }
+        }
+    }
+}
+
+/// The text to append to a rule's condition for its exceptions (empty when none has values).
+pub(crate) fn condition_suffix(exceptions: &[Exception]) -> String {
+    let mut out = String::new();
+    for ex in exceptions {
+        if ex.values.is_empty() {
+            continue;
+        }
+        match &ex.fields {
+            Some(ExValue::Seq(fields)) => {
+                let fields: Vec<&str> = fields.iter().filter_map(scalar).collect();
+                let comps: Vec<&str> = match &ex.comps {
+                    Some(ExValue::Seq(c)) => c.iter().filter_map(scalar).collect(),
+                    _ => vec!["="; fields.len()],
+                };
+                let mut tuples = Vec::new();
+                for v in &ex.values {
+                    let ExValue::Seq(items) = v else { continue };
+                    let checks: Vec<String> = fields
+                        .iter()
+                        .zip(&comps)
+                        .zip(items)
+                        .map(|((f, c), v)| format!("{f} {c} {}", value_text(v, c)))
+                        .collect();
+                    tuples.push(format!("({})", checks.join(" and ")));
+                }
+                if !tuples.is_empty() {
+                    out.push_str(&format!(" and not ({})", tuples.join(" or ")));
+                }
+            }
+            Some(ExValue::Scalar(field)) => {
+                let comp = ex.comps.as_ref().and_then(scalar).unwrap_or("in");
+                let items: Vec<String> = ex
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        ExValue::Scalar(s) => quote(s),
+                        seq @ ExValue::Seq(_) => value_text(seq, comp),
+                    })
+                    .collect();
+                out.push_str(&format!(" and not ({field} {comp} ({}))", items.join(", ")));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::yaml::Mark;
+
+    fn s(x: &str) -> ExValue {
+        ExValue::Scalar(x.to_string())
+    }
+    fn seq(x: &[ExValue]) -> ExValue {
+        ExValue::Seq(x.to_vec())
+    }
+    fn ex(fields: ExValue, comps: Option<ExValue>, values: Vec<ExValue>) -> Exception {
+        Exception {
+            name: "e".into(),
+            fields: Some(fields),
+            comps,
+            values,
+            mark: Mark::default(),
+        }
+    }
+
+    #[test]
+    fn list_form_text() {
+        let e = ex(
+            seq(&[s("okta.evt.type"), s("okta.actor.name")]),
+            None,
+            vec![seq(&[s("a"), s("Alice Smith")]), seq(&[s("b"), s("c")])],
+        );
+        validate(&e).unwrap();
+        assert_eq!(
+            condition_suffix(&[e]),
+            " and not ((okta.evt.type = a and okta.actor.name = \"Alice Smith\") or (okta.evt.type = b and okta.actor.name = c))"
+        );
+    }
+
+    #[test]
+    fn single_form_and_list_values() {
+        let e = ex(s("okta.actor.name"), None, vec![s("x"), s("y z")]);
+        validate(&e).unwrap();
+        assert_eq!(
+            condition_suffix(&[e]),
+            " and not (okta.actor.name in (x, \"y z\"))"
+        );
+        let e = ex(
+            seq(&[s("okta.actor.name")]),
+            Some(seq(&[s("in")])),
+            vec![seq(&[s("known_users")]), seq(&[seq(&[s("a"), s("b")])])],
+        );
+        validate(&e).unwrap();
+        assert_eq!(
+            condition_suffix(&[e]),
+            " and not ((okta.actor.name in (known_users)) or (okta.actor.name in (a, b)))"
+        );
+    }
+
+    #[test]
+    fn no_values_adds_nothing() {
+        let e = ex(s("okta.actor.name"), None, vec![]);
+        assert_eq!(condition_suffix(&[e]), "");
+    }
+
+    #[test]
+    fn validation_errors() {
+        let e = ex(
+            seq(&[s("okta.evt.type")]),
+            Some(seq(&[s("="), s("=")])),
+            vec![],
+        );
+        assert!(validate(&e)
+            .unwrap_err()
+            .message
+            .contains("comps lists must have equal length"));
+        let e = ex(seq(&[s("okta.evt.type")]), Some(seq(&[s("like")])), vec![]);
+        assert!(validate(&e)
+            .unwrap_err()
+            .message
+            .contains("'like' is not a supported comparison operator"));
+        let e = ex(
+            seq(&[s("okta.evt.type")]),
+            Some(seq(&[s("startswith oneof")])),
+            vec![],
+        );
+        assert!(validate(&e).is_ok());
+        let e = ex(
+            seq(&[s("okta.evt.type")]),
+            None,
+            vec![seq(&[s("a"), s("b")])],
+        );
+        assert!(validate(&e)
+            .unwrap_err()
+            .message
+            .contains("values lists must have equal length"));
+        let e = ex(s("okta.evt.type"), Some(s("=")), vec![]);
+        assert!(validate(&e)
+            .unwrap_err()
+            .message
+            .starts_with("When fields is a single value"));
+        let e = ex(s("okta.evt.typ"), None, vec![]);
+        let m = validate(&e).unwrap_err().message;
+        assert!(
+            m.contains("'okta.evt.typ' is not a supported filter field"),
+            "{m}"
+        );
+        assert!(m.contains("did you mean 'okta.evt.type'"), "{m}");
+    }
+}
