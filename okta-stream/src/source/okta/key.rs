@@ -276,8 +276,11 @@ fn der_expect(input: &[u8], tag: u8) -> Result<(&[u8], &[u8]), KeyError> {
     Ok((content, rest))
 }
 
-/// PrivateKeyInfo → (algorithm OID, EC curve OID, inner private key).
-fn parse_pkcs8(der: &[u8]) -> Result<(&[u8], Option<&[u8]>, &[u8]), KeyError> {
+/// The parts of a PKCS#8 PrivateKeyInfo: (algorithm OID, EC curve OID, inner private key).
+type Pkcs8Parts<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
+/// Splits a PrivateKeyInfo into its parts.
+fn parse_pkcs8(der: &[u8]) -> Result<Pkcs8Parts<'_>, KeyError> {
     let (seq, _) = der_expect(der, 0x30)?;
     let (_version, rest) = der_expect(seq, 0x02)?;
     let (alg_id, rest) = der_expect(rest, 0x30)?;

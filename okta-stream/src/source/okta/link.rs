@@ -36,8 +36,7 @@ pub fn parse_links<'a>(values: impl IntoIterator<Item = &'a str>) -> Links {
 fn link_values(value: &str) -> Vec<(&str, String)> {
     let mut out = Vec::new();
     let mut rest = value;
-    loop {
-        let Some(open) = rest.find('<') else { break };
+    while let Some(open) = rest.find('<') {
         let after_open = &rest[open + 1..];
         let Some(close) = after_open.find('>') else {
             break;
