@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Print the okta.* field table.
     Fields(cmd::fields::Args),
+    /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
+    Tail(Box<cmd::tail::Args>),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fields(args) => cmd::fields::run(args),
+        Command::Tail(args) => cmd::tail::run(*args),
     };
     match result {
         Ok(code) => code,
