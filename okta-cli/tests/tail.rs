@@ -11,6 +11,7 @@ fn tail(base: &str, checkpoint: &std::path::Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_okta-cli"))
         .args([
             "tail",
+            "-v",
             "--poll-interval",
             "20ms",
             "--requests-per-minute",
@@ -20,10 +21,29 @@ fn tail(base: &str, checkpoint: &std::path::Path) -> std::process::Child {
         .arg(checkpoint)
         .env("OKTA_ORG_URL", base)
         .env("OKTA_API_TOKEN", "test-token-abc123")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// Waits until the child logged that it is tailing (its signal handlers are then installed).
+fn wait_ready(child: &mut std::process::Child) {
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "no 'tailing' log line"
+        );
+        if line.contains("tailing") {
+            break;
+        }
+    }
+    // Keep draining stderr so the child never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
 }
 
 type Reader = BufReader<std::process::ChildStdout>;
@@ -130,4 +150,105 @@ async fn tail_with_a_bad_token_fails_with_exit_1_and_no_secret() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains("secret-in-env-555"));
+}
+
+/// Lines of the child's stdout on a channel (so that reads can time out).
+fn line_channel(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in out.lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_points_loses_nothing_and_repeats_at_most_one_page() {
+    const TOTAL: usize = 6000;
+    const PAGE: usize = 1000;
+    const KILLS: usize = 8;
+    let (_org, base) = fake_okta::start(TOTAL).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("cp.json");
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("seed {seed}");
+    let mut next_random = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound as u64) as usize + 1
+    };
+    let mut delivered: Vec<String> = Vec::new();
+    let mut unique = std::collections::HashSet::new();
+    let mut total_repeats = 0;
+    for run in 0..=KILLS {
+        let last = run == KILLS;
+        let mut child = tail(&base, &cp);
+        let lines = line_channel(&mut child);
+        if last {
+            tokio::task::block_in_place(|| wait_ready(&mut child));
+        }
+        // Kill after a random number of lines (anywhere inside or across pages); the last run
+        // reads to the end and stops cleanly.
+        let budget = if last {
+            usize::MAX
+        } else {
+            next_random(2 * PAGE + PAGE / 2)
+        };
+        let mut repeats = 0;
+        let mut read = 0;
+        while read < budget && unique.len() < TOTAL {
+            let line = tokio::task::block_in_place(|| {
+                lines.recv_timeout(std::time::Duration::from_secs(20))
+            })
+            .expect("tail stalled: events missing");
+            read += 1;
+            let u = uuid_of(&line);
+            if !unique.insert(u.clone()) {
+                repeats += 1;
+            }
+            delivered.push(u);
+        }
+        if last {
+            sigterm(&child);
+        } else {
+            child.kill().unwrap(); // SIGKILL
+        }
+        let status = tokio::task::block_in_place(|| child.wait()).unwrap();
+        if last {
+            assert!(status.success(), "{status:?}");
+        }
+        // Whatever reached the pipe before the kill was delivered too.
+        for line in lines.iter() {
+            let u = uuid_of(&line);
+            if !unique.insert(u.clone()) {
+                repeats += 1;
+            }
+            delivered.push(u);
+        }
+        assert!(
+            repeats <= PAGE,
+            "run {run} repeated {repeats} events (more than one page)"
+        );
+        total_repeats += repeats;
+    }
+    eprintln!("{KILLS} runs killed with SIGKILL, {total_repeats} events delivered twice");
+    let want: Vec<String> = (0..TOTAL).map(|i| format!("uuid-{i:06}")).collect();
+    let mut first_seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for u in delivered {
+        if seen.insert(u.clone()) {
+            first_seen.push(u);
+        }
+    }
+    assert_eq!(first_seen, want, "every event arrives, in order");
 }

@@ -287,10 +287,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if sources.is_empty() {
             bail!("no org to read");
         }
+        watch_signals(handle)?;
         for s in &sources {
             tracing::info!(org = %s.org(), first_url = s.first_url(), "tailing");
         }
-        watch_signals(handle)?;
         let pages = okta::merge_pages(sources);
         let stdout = std::io::stdout();
         let mut handler = JsonLines::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
