@@ -519,3 +519,47 @@ fn debug_output_never_shows_secrets() {
     let set: HashSet<&str> = ["redacted"].into();
     assert!(set.iter().any(|s| text.contains(s)), "{text}");
 }
+
+#[tokio::test]
+async fn a_backlog_of_50000_events_arrives_complete_and_once() {
+    let (org, base) = fake_okta::start(50_000).await;
+    let source = fast(&base).build().unwrap();
+    let started = std::time::Instant::now();
+    let (uuids, dups) = drain(source, 50_000).await;
+    eprintln!("50,000 events in {:?}", started.elapsed());
+    assert_eq!(dups, 0);
+    assert_eq!(uuids, expected(50_000));
+    // 50 full pages followed at once (the drain may stop before the next, empty poll).
+    let requests = org.lock().unwrap().page_requests;
+    assert!((50..=51).contains(&requests), "{requests}");
+}
+
+#[test]
+fn since_must_precede_until() {
+    let err = OktaSource::builder()
+        .org_url("https://acme.okta.com")
+        .api_token("t")
+        .since(TimeSpec::parse("1h").unwrap())
+        .until(TimeSpec::parse("2h").unwrap())
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("earlier"), "{err}");
+    let err = OktaSource::builder()
+        .org_url("https://acme.okta.com")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("credentials"), "{err}");
+    let err = OktaSource::builder()
+        .org_url("http://acme.okta.com")
+        .api_token("t")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("https"), "{err}");
+    let err = OktaSource::builder()
+        .org_url("https://acme.okta.com")
+        .api_token("t")
+        .limit(5000)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("limit"), "{err}");
+}

@@ -439,6 +439,8 @@ impl OktaSourceBuilder {
         let mut client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .timeout(self.timeout)
+            // No redirects: credentials go to the org and nowhere else (a 3xx is reported).
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout.min(Duration::from_secs(15)))
             .https_only(org.logs_url().scheme() == "https");
         if let Some(p) = &self.proxy {
@@ -524,6 +526,14 @@ impl OktaSourceBuilder {
                 u
             }
         };
+        if let (Some(since), Some(until)) = (&self.since, &self.until) {
+            let now = time::OffsetDateTime::now_utc();
+            if since.resolve(now) >= until.resolve(now) {
+                return Err(SourceError::Config(
+                    "since must be earlier than until".into(),
+                ));
+            }
+        }
         let bounded = self.until.is_some()
             || first_url
                 .query_pairs()
