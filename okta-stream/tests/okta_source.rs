@@ -563,3 +563,41 @@ fn since_must_precede_until() {
         .unwrap_err();
     assert!(err.to_string().contains("limit"), "{err}");
 }
+
+#[tokio::test]
+async fn the_event_adapter_commits_a_page_once_all_its_events_were_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("cp.json");
+    let (_org, base) = fake_okta::start(300).await;
+    let mut events = fast(&base)
+        .limit(100)
+        .checkpoint(&cp)
+        .build()
+        .unwrap()
+        .into_events();
+    let mut got = Vec::new();
+    for _ in 0..150 {
+        got.push(
+            events
+                .next()
+                .await
+                .unwrap()
+                .unwrap()
+                .uuid()
+                .unwrap()
+                .into_owned(),
+        );
+    }
+    drop(events); // a crash in the middle of page 2
+    assert_eq!(got, expected(150));
+    let source = fast(&base).limit(100).checkpoint(&cp).build().unwrap();
+    assert!(
+        source.first_url().contains("after=100"),
+        "{}",
+        source.first_url()
+    );
+    let mut events = source.into_events();
+    let first = events.next().await.unwrap().unwrap();
+    assert_eq!(first.uuid().unwrap(), "uuid-000100");
+    assert_eq!(first.org(), Some(base.trim_start_matches("http://")));
+}
