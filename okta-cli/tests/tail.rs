@@ -252,3 +252,43 @@ async fn sigkill_at_random_points_loses_nothing_and_repeats_at_most_one_page() {
     }
     assert_eq!(first_seen, want, "every event arrives, in order");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_reads_several_orgs_from_a_config_file() {
+    let (_a, base_a) = fake_okta::start(120).await;
+    let (_b, base_b) = fake_okta::start(80).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("orgs.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"orgs":[
+              {{"name":"alpha","url":"{base_a}","api_token_env":"ALPHA_TOKEN","checkpoint":"alpha.json","requests_per_minute":0,"poll_interval":"20ms"}},
+              {{"name":"beta","url":"{base_b}","api_token_env":"BETA_TOKEN","checkpoint":"beta.json","requests_per_minute":0,"poll_interval":"20ms"}}]}}"#
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-cli"))
+        .args(["tail", "--config"])
+        .arg(&config)
+        .env("ALPHA_TOKEN", "test-token-abc123")
+        .env("BETA_TOKEN", "test-token-abc123")
+        .env_remove("OKTA_ORG_URL")
+        .env_remove("OKTA_API_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, _out) = tokio::task::block_in_place(|| read_lines(&mut child, 200));
+    sigterm(&child);
+    let status = tokio::task::block_in_place(|| child.wait()).unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut counts = std::collections::HashMap::new();
+    for l in &lines {
+        *counts.entry(uuid_of(l)).or_insert(0) += 1;
+    }
+    // Both orgs use the same uuids (uuid-000000..): 80 appear twice, 40 once.
+    assert_eq!(counts.values().filter(|c| **c == 2).count(), 80);
+    assert_eq!(counts.values().filter(|c| **c == 1).count(), 40);
+    assert!(dir.path().join("alpha.json").exists() && dir.path().join("beta.json").exists());
+}
