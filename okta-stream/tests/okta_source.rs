@@ -149,7 +149,7 @@ async fn control_the_fake_org_does_refuse_a_client_that_ignores_the_headers() {
     // Proves the pacing test above can fail: the same window limit, no pacing, gets 429s.
     let (org, base) = fake_okta::start(100).await;
     org.lock().unwrap().window_limit = Some(3);
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
     for _ in 0..10 {
         client
             .get(format!("{base}/api/v1/logs?limit=10"))
@@ -600,4 +600,21 @@ async fn the_event_adapter_commits_a_page_once_all_its_events_were_taken() {
     let first = events.next().await.unwrap().unwrap();
     assert_eq!(first.uuid().unwrap(), "uuid-000100");
     assert_eq!(first.org(), Some(base.trim_start_matches("http://")));
+}
+
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy() {
+    // The fake org doubles as the proxy: a proxied request arrives in absolute form.
+    let (org, base) = fake_okta::start(50).await;
+    let (uuids, _) = drain(fast(&base).proxy(&base).build().unwrap(), 50).await;
+    assert_eq!(uuids, expected(50));
+    let first = org.lock().unwrap().urls[0].clone();
+    assert!(
+        first.starts_with(&format!("{base}/api/v1/logs?")),
+        "{first}"
+    );
+    // Without a proxy the request line is in origin form.
+    let (org2, base2) = fake_okta::start(5).await;
+    drain(fast(&base2).build().unwrap(), 5).await;
+    assert!(org2.lock().unwrap().urls[0].starts_with("/api/v1/logs?"));
 }

@@ -443,6 +443,10 @@ impl OktaSourceBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout.min(Duration::from_secs(15)))
             .https_only(org.logs_url().scheme() == "https");
+        if self.proxy.is_none() && org.is_loopback() {
+            // A local org (tests, the simulator) is never reached through a system proxy.
+            client = client.no_proxy();
+        }
         if let Some(p) = &self.proxy {
             let proxy = reqwest::Proxy::all(p).map_err(|_| {
                 SourceError::Config(format!("invalid proxy URL {}", redact_proxy(p)))

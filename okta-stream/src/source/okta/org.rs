@@ -119,6 +119,11 @@ impl OrgUrl {
         Ok(OrgUrl { url, name })
     }
 
+    /// True when the org is on this machine (127.0.0.0/8, `::1`, `localhost`).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.url)
+    }
+
     /// The origin without a trailing slash, e.g. `https://acme.okta.com`.
     pub fn as_str(&self) -> &str {
         self.url.as_str().trim_end_matches('/')
