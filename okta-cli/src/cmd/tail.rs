@@ -70,8 +70,9 @@ pub struct Args {
     /// Per-request timeout (e.g. 45s).
     #[arg(long, value_parser = parse_dur, default_value = "45s")]
     pub timeout: Duration,
-    /// JSON file listing several orgs (replaces the per-org options above).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["org_url", "api_token", "client_id", "private_key_file", "checkpoint"])]
+    /// JSON file listing several orgs; the per-org options above (and their environment
+    /// variables) are then ignored.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -175,6 +176,9 @@ pub async fn pipeline(
 /// Builds the sources from the arguments.
 fn sources(args: &Args, stop: &StopSignal) -> anyhow::Result<Result<Vec<OktaSource>, String>> {
     if let Some(path) = &args.config {
+        if args.org_url.is_some() || args.checkpoint.is_some() || args.since.is_some() {
+            tracing::warn!("--config given: --org-url, --checkpoint, --since and the other per-org options are ignored");
+        }
         let cfg = SourcesConfig::load(path)?;
         let mut out = Vec::new();
         for org in &cfg.orgs {
