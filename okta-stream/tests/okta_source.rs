@@ -618,3 +618,29 @@ async fn requests_go_through_the_configured_proxy() {
     drain(fast(&base2).build().unwrap(), 5).await;
     assert!(org2.lock().unwrap().urls[0].starts_with("/api/v1/logs?"));
 }
+
+/// A measurement, not a check (run with `--ignored --nocapture`): catch-up speed under a window
+/// limit of 10 requests per second with reserve 0, as a share of the most the limit allows.
+#[tokio::test]
+#[ignore]
+async fn measure_catch_up_ratio_under_a_rate_limit() {
+    const PER_WINDOW: u64 = 10;
+    const PAGES: usize = 60;
+    let (org, base) = fake_okta::start(PAGES * 100).await;
+    org.lock().unwrap().window_limit = Some(PER_WINDOW);
+    let source = fast(&base)
+        .limit(100)
+        .rate_limit_reserve(0)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (uuids, _) = drain(source, PAGES * 100).await;
+    let secs = started.elapsed().as_secs_f64();
+    let ideal = (PAGES * 100) as f64 / (PER_WINDOW as f64 * 100.0);
+    eprintln!(
+        "{} events in {secs:.2} s; ideal {ideal:.2} s; ratio {:.1} %; 429s {}",
+        uuids.len(),
+        100.0 * ideal / secs,
+        org.lock().unwrap().too_many
+    );
+}
