@@ -22,6 +22,8 @@ enum Command {
     Fields(cmd::fields::Args),
     /// Validate rules files and list rules.
     Rules(cmd::rules::Args),
+    /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
+    Tail(Box<cmd::tail::Args>),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fields(args) => cmd::fields::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Tail(args) => cmd::tail::run(*args),
     };
     match result {
         Ok(code) => code,

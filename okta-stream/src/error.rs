@@ -10,6 +10,14 @@ pub enum Error {
     /// A field name could not be resolved.
     #[error(transparent)]
     Field(#[from] crate::fields::FieldError),
+    /// A fatal error of the Okta System Log source.
+    #[cfg(feature = "okta")]
+    #[error(transparent)]
+    Okta(#[from] crate::source::okta::SourceError),
+    /// A checkpoint could not be read or written.
+    #[cfg(feature = "okta")]
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {
