@@ -96,7 +96,6 @@ fn list_files_as_table_and_json() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn list_default_ruleset() {
     let (code, out, err) = run(&["rules", "list", "--json"]);
     assert_eq!(code, 0, "{err}");

@@ -111,7 +111,6 @@ fn evaluation_does_not_allocate() {
 }
 
 #[test]
-#[ignore = "needs the fields branch: okta.actor.name is read with sonic-rs get_from_slice here, which allocates"]
 fn nested_field_evaluation_does_not_allocate() {
     let conditions = [
         "okta.actor.name contains Smith".to_string(),

@@ -29,7 +29,6 @@ fn falco_ruleset(options: &EngineOptions) -> Ruleset {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn falco_file_loads_unchanged_with_its_disabled_rules_disabled() {
     let loaded = load_str("okta_rules.yaml", FALCO_RULES, &LoadOptions::default()).unwrap();
     assert_eq!(loaded.rules.len(), 21);
@@ -60,7 +59,6 @@ fn falco_file_loads_unchanged_with_its_disabled_rules_disabled() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn blog_rule_user_accessing_okta_admin_section() {
     let mut rs = falco_ruleset(&EngineOptions {
         hostname: Some("falco".into()),
@@ -87,7 +85,6 @@ fn blog_rule_user_accessing_okta_admin_section() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn blog_rule_adding_user_in_okta_group() {
     // Disabled upstream: enable it as the blog post does.
     let mut rs = falco_ruleset(&EngineOptions {
@@ -107,7 +104,6 @@ fn blog_rule_adding_user_in_okta_group() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn default_ruleset_enables_every_falco_rule() {
     let rs = default_ruleset().unwrap();
     let infos = rs.rule_infos();
@@ -144,7 +140,6 @@ fn sign_in(ip: &str, user: &str, result: &str, behaviors: &str, second: u32) -> 
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn default_ruleset_detects_password_spraying_and_new_country() {
     let mut rs = default_ruleset_with(&EngineOptions {
         rule_matching: RuleMatching::First,
@@ -199,7 +194,6 @@ fn deny_push(user: &str, second: u32, threat: &str) -> Event {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn default_ruleset_detects_push_bombing_and_threat_insight() {
     let mut rs = default_ruleset().unwrap();
     let fired: Vec<Vec<String>> = (0..3)

@@ -642,7 +642,6 @@ const RICH: &[u8] = br#"{"eventType":"user.session.start","actor":{"displayName"
 const POOR: &[u8] = br#"{"eventType":"user.session.start"}"#;
 
 #[test]
-#[ignore = "needs full field registry"]
 fn registry_uint64_field() {
     assert!(ev("okta.security.asnumber = 15169", RICH));
     assert!(ev("okta.security.asnumber in (1, 15169)", RICH));
@@ -660,7 +659,6 @@ fn registry_uint64_field() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn registry_bool_field() {
     assert!(ev("okta.security.isproxy = false", RICH));
     assert!(!ev("okta.security.isproxy = true", RICH));
@@ -674,7 +672,6 @@ fn registry_bool_field() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn registry_list_field() {
     assert!(ev("okta.request.ipchain intersects (10.0.0.1)", RICH));
     assert!(ev(
@@ -691,7 +688,6 @@ fn registry_list_field() {
 }
 
 #[test]
-#[ignore = "needs full field registry"]
 fn registry_argument_fields_and_absent_strings() {
     assert!(ev("okta.debug[dtHash] = abc", RICH));
     assert!(ev("okta.debug[requestUri] pmatch (/api/v1)", RICH));
