@@ -10,6 +10,9 @@ pub enum Error {
     /// A field name could not be resolved.
     #[error(transparent)]
     Field(#[from] crate::fields::FieldError),
+    /// A source failed (a bad record, or an input that cannot be opened or read).
+    #[error(transparent)]
+    Source(#[from] crate::source::file::SourceError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {
