@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Print the okta.* field table.
     Fields(cmd::fields::Args),
+    /// Replay exported System Log files (or stdin) as JSON lines on stdout.
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fields(args) => cmd::fields::run(args),
+        Command::Replay(args) => cmd::replay::run(args),
     };
     match result {
         Ok(code) => code,

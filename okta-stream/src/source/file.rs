@@ -117,7 +117,7 @@ pub struct Record {
 #[non_exhaustive]
 pub enum SourceError {
     /// One record could not be read as an event; it is skipped (recoverable).
-    #[error("{file}:{line}: bad record skipped: {reason}")]
+    #[error("{file}:{line}: bad record: {reason}")]
     BadRecord {
         /// The input's name.
         file: Arc<str>,
@@ -127,7 +127,7 @@ pub enum SourceError {
         reason: String,
     },
     /// An input could not be opened (fatal).
-    #[error("cannot open {file}: {source}")]
+    #[error("cannot open {file}")]
     Open {
         /// The input's name.
         file: Arc<str>,
@@ -136,7 +136,7 @@ pub enum SourceError {
         source: io::Error,
     },
     /// An input could not be read, or its gzip data is corrupt (fatal).
-    #[error("{file}:{line}: read error: {source}")]
+    #[error("cannot read {file} (at line {line})")]
     Read {
         /// The input's name.
         file: Arc<str>,
@@ -226,6 +226,11 @@ impl FileSource {
     pub fn strict(mut self, strict: bool) -> FileSource {
         self.strict = strict;
         self
+    }
+
+    /// Whether the source is in strict mode.
+    pub fn is_strict(&self) -> bool {
+        self.strict
     }
 
     /// The largest record accepted, in bytes (larger ones are bad records); default 16 MiB.
