@@ -18,6 +18,9 @@ pub enum Error {
     #[cfg(feature = "okta")]
     #[error(transparent)]
     Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    /// A source failed (a bad record, or an input that cannot be opened or read).
+    #[error(transparent)]
+    Source(#[from] crate::source::file::SourceError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {

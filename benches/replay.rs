@@ -1,0 +1,202 @@
+//! Replay throughput: decoding and extracting fields from a generated corpus, against
+//! `serde_json::Value` parsing of the same lines.
+//!
+//! Data flow: [`okta_suite::corpus`] generates 100,000 realistic events (~2.6 KB each) into one
+//! buffer; each benchmark walks every line of it:
+//! - `serde_json_value`: `serde_json::from_slice::<serde_json::Value>` alone (the baseline);
+//! - `decode_extract`: `Event::from_bytes` (validation and top-level index) + `FieldState::observe`
+//!   + extraction of `okta.evt.type`, `okta.actor.name`, `okta.client.ip`, `okta.target.user.name`;
+//! - `file_source_extract`: the same through `FileSource` (framing, copying) from a file on disk.
+//!
+//! After the Criterion runs, a best-of-5 timing of the first two prints the ratio (target: >= 4).
+//! Run with `cargo bench --bench replay`; `REPLAY_BENCH_EVENTS` changes the corpus size.
+
+use std::hint::black_box;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::{Criterion, Throughput};
+use okta_stream::event::{array_items, lookup_in, raw_str, Event, Top};
+use okta_stream::fields::{self, Field, FieldState};
+use okta_stream::source::file::FileSource;
+
+/// How one of the four fields is read: from the registry when it has the field, else by path.
+enum Extract {
+    Registry(Field),
+    /// `okta.client.ip` before the registry has it.
+    ClientIp,
+    /// `okta.target.user.name` before the registry has it.
+    TargetUserName,
+}
+
+impl Extract {
+    fn resolve(name: &str) -> Extract {
+        match fields::resolve_str(name) {
+            Ok(field) => Extract::Registry(field),
+            Err(_) if name == "okta.client.ip" => Extract::ClientIp,
+            Err(_) if name == "okta.target.user.name" => Extract::TargetUserName,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn how(&self) -> &'static str {
+        match self {
+            Extract::Registry(_) => "registry",
+            _ => "Event::lookup fallback",
+        }
+    }
+
+    /// Returns the length of the value (so that the work cannot be optimised away).
+    #[inline]
+    fn run(&self, event: &Event, state: &FieldState) -> usize {
+        match self {
+            Extract::Registry(field) => field
+                .extract(event, state)
+                .map_or(0, |v| v.as_str().map_or(1, str::len)),
+            Extract::ClientIp => event
+                .lookup_str(&["client", "ipAddress"])
+                .map_or(0, |s| s.len()),
+            Extract::TargetUserName => event
+                .member(Top::Target)
+                .and_then(|targets| {
+                    array_items(targets).find_map(|t| {
+                        (lookup_in(t, &["type"])? == b"\"User\"")
+                            .then(|| lookup_in(t, &["displayName"]).and_then(raw_str))
+                            .flatten()
+                    })
+                })
+                .map_or(0, |s| s.len()),
+        }
+    }
+}
+
+const FIELDS: [&str; 4] = [
+    "okta.evt.type",
+    "okta.actor.name",
+    "okta.client.ip",
+    "okta.target.user.name",
+];
+
+struct Corpus {
+    buf: Bytes,
+    lines: Vec<Range<usize>>,
+}
+
+fn corpus() -> Corpus {
+    let n = std::env::var("REPLAY_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (buf, lines) = okta_suite::corpus::Corpus::new(42).jsonl(n);
+    Corpus {
+        buf: Bytes::from(buf),
+        lines,
+    }
+}
+
+fn serde_value(c: &Corpus) -> usize {
+    let mut n = 0;
+    for r in &c.lines {
+        let v: serde_json::Value =
+            serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
+        n += black_box(&v).as_object().map_or(0, |o| o.len());
+    }
+    n
+}
+
+fn decode_extract(c: &Corpus, extract: &[Extract]) -> usize {
+    let mut state = FieldState::new();
+    let mut n = 0;
+    for r in &c.lines {
+        let event = Event::from_bytes(c.buf.slice(r.clone())).expect("corpus is valid");
+        state.observe(&event);
+        for e in extract {
+            n += e.run(&event, &state);
+        }
+    }
+    n
+}
+
+fn file_extract(path: &std::path::Path, extract: &[Extract]) -> usize {
+    let mut state = FieldState::new();
+    let mut n = 0;
+    for event in FileSource::new([path]).iter() {
+        let event = event.expect("corpus is valid");
+        state.observe(&event);
+        for e in extract {
+            n += e.run(&event, &state);
+        }
+    }
+    n
+}
+
+fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn main() {
+    let c = corpus();
+    let extract: Vec<Extract> = FIELDS.iter().map(|f| Extract::resolve(f)).collect();
+    let events = c.lines.len() as u64;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("corpus.jsonl");
+    std::fs::write(&path, &c.buf).expect("write corpus");
+    // The two paths must agree before anything is timed.
+    assert_eq!(decode_extract(&c, &extract), file_extract(&path, &extract));
+
+    let mut criterion = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .configure_from_args();
+    {
+        let mut group = criterion.benchmark_group("replay");
+        group.throughput(Throughput::Elements(events));
+        group.bench_function("serde_json_value", |b| b.iter(|| serde_value(&c)));
+        group.bench_function("decode_extract", |b| {
+            b.iter(|| decode_extract(&c, &extract))
+        });
+        group.bench_function("file_source_extract", |b| {
+            b.iter(|| file_extract(&path, &extract))
+        });
+        group.finish();
+    }
+    criterion.final_summary();
+
+    let base = best_of(5, || serde_value(&c));
+    let ours = best_of(5, || decode_extract(&c, &extract));
+    let file = best_of(3, || file_extract(&path, &extract));
+    let rate = |d: Duration| events as f64 / d.as_secs_f64();
+    println!(
+        "\nratio report ({events} events, {:.0} bytes/event; best of 5)",
+        c.buf.len() as f64 / events as f64
+    );
+    for (e, name) in extract.iter().zip(FIELDS) {
+        println!("  {name}: {}", e.how());
+    }
+    println!(
+        "  (a) serde_json::Value       {:>12.0} events/s",
+        rate(base)
+    );
+    println!(
+        "  (b) decode + 4 fields       {:>12.0} events/s",
+        rate(ours)
+    );
+    println!(
+        "  (c) FileSource + 4 fields   {:>12.0} events/s",
+        rate(file)
+    );
+    println!(
+        "  ratio (b)/(a) = {:.2}   (c)/(a) = {:.2}   (target (b)/(a) >= 4.0)",
+        base.as_secs_f64() / ours.as_secs_f64(),
+        base.as_secs_f64() / file.as_secs_f64()
+    );
+}
