@@ -144,6 +144,39 @@ impl Framer {
         self.line
     }
 
+    /// Fast path for JSON lines: when the next value is a line that starts with `{` (outside a
+    /// top-level array) and ends with `}`, returns that line's range and number without
+    /// consuming anything. If the caller finds it is exactly one valid object, it calls
+    /// [`Framer::accept`]; otherwise it calls [`Framer::next`], which frames structurally.
+    /// A line that validates as one object is framed the same way by both paths.
+    pub fn line_candidate(&self, buf: &[u8], eof: bool) -> Option<(Range<usize>, u64)> {
+        if self.at_start || self.resync.is_some() || self.array.is_some() {
+            return None;
+        }
+        let start = buf.iter().position(|b| !is_blank(*b))?;
+        if buf[start] != b'{' {
+            return None;
+        }
+        let line_end = match memchr::memchr(b'\n', &buf[start..]) {
+            Some(nl) => start + nl,
+            None if eof => buf.len(),
+            None => return None,
+        };
+        let mut end = line_end;
+        while end > start && is_blank(buf[end - 1]) {
+            end -= 1;
+        }
+        if buf[end - 1] != b'}' {
+            return None;
+        }
+        Some((start..end, self.line_at(buf, start)))
+    }
+
+    /// Consumes `buf[..end]` after a [`Framer::line_candidate`] was accepted.
+    pub fn accept(&mut self, buf: &[u8], end: usize) {
+        self.advance(&buf[..end]);
+    }
+
     /// Finds the next record in `buf` (the unconsumed input). `eof` says no more input follows.
     ///
     /// The caller must drop `consumed` bytes from the front before the next call, and must not
