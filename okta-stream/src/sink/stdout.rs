@@ -19,7 +19,7 @@
 //! let event = Event::from_bytes(&br#"{"eventType":"user.session.start","actor":{"displayName":"Jane"}}"#[..])?;
 //! let mut sink = JsonLinesSink::new(Vec::new()).select(&["okta.evt.type", "okta.actor.name"])?;
 //! sink.send(&event)?;
-//! let out = sink.finish()?.into_inner();
+//! let out = sink.finish()?;
 //! assert_eq!(out, b"{\"okta.evt.type\":\"user.session.start\",\"okta.actor.name\":\"Jane\"}\n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -547,6 +547,23 @@ impl Iterator for Records {
                 continue;
             };
             let unconsumed = &reader.buf[reader.start..reader.filled];
+            // JSON lines: try the whole line first; the structural framer handles the rest.
+            if let Some((range, line)) = reader.framer.line_candidate(unconsumed, reader.eof) {
+                let end = range.end;
+                if let Ok(event) = Event::from_bytes(Bytes::copy_from_slice(&unconsumed[range])) {
+                    reader.framer.accept(unconsumed, end);
+                    reader.start += end;
+                    self.stats.bytes.fetch_add(end as u64, Ordering::Relaxed);
+                    self.stats.events.fetch_add(1, Ordering::Relaxed);
+                    return Some(Ok(Record {
+                        event,
+                        origin: Origin {
+                            file: Arc::clone(&reader.name),
+                            line,
+                        },
+                    }));
+                }
+            }
             let step = reader.framer.next(unconsumed, reader.eof);
             let name = Arc::clone(&reader.name);
             match step.outcome {

@@ -144,6 +144,39 @@ impl Framer {
         self.line
     }
 
+    /// Fast path for JSON lines: when the next value is a line that starts with `{` (outside a
+    /// top-level array) and ends with `}`, returns that line's range and number without
+    /// consuming anything. If the caller finds it is exactly one valid object, it calls
+    /// [`Framer::accept`]; otherwise it calls [`Framer::next`], which frames structurally.
+    /// A line that validates as one object is framed the same way by both paths.
+    pub fn line_candidate(&self, buf: &[u8], eof: bool) -> Option<(Range<usize>, u64)> {
+        if self.at_start || self.resync.is_some() || self.array.is_some() {
+            return None;
+        }
+        let start = buf.iter().position(|b| !is_blank(*b))?;
+        if buf[start] != b'{' {
+            return None;
+        }
+        let line_end = match memchr::memchr(b'\n', &buf[start..]) {
+            Some(nl) => start + nl,
+            None if eof => buf.len(),
+            None => return None,
+        };
+        let mut end = line_end;
+        while end > start && is_blank(buf[end - 1]) {
+            end -= 1;
+        }
+        if buf[end - 1] != b'}' {
+            return None;
+        }
+        Some((start..end, self.line_at(buf, start)))
+    }
+
+    /// Consumes `buf[..end]` after a [`Framer::line_candidate`] was accepted.
+    pub fn accept(&mut self, buf: &[u8], end: usize) {
+        self.advance(&buf[..end]);
+    }
+
     /// Finds the next record in `buf` (the unconsumed input). `eof` says no more input follows.
     ///
     /// The caller must drop `consumed` bytes from the front before the next call, and must not
@@ -255,6 +288,25 @@ impl Framer {
                 b'"' => scan_string(buf, start + 1).map_or(Scan::Incomplete, |r| r),
                 _ => scan_scalar(buf, start, eof),
             };
+            if let Scan::Complete(end) = scan {
+                if !matches!(b, b'{' | b'[' | b'"') && !plausible_scalar(&buf[start..end]) {
+                    // A word such as `this`: not JSON at all; skip the line.
+                    let line = self.line_at(buf, start);
+                    self.resync = Some(Resync {
+                        max_indent: indent,
+                        at_line_start: false,
+                    });
+                    let word =
+                        String::from_utf8_lossy(&buf[start..end.min(start + 20)]).into_owned();
+                    return Step {
+                        consumed: end,
+                        outcome: Outcome::Bad {
+                            line,
+                            reason: format!("invalid JSON: unexpected text {word:?}"),
+                        },
+                    };
+                }
+            }
             return match scan {
                 Scan::Complete(end) => Step {
                     consumed: end,
@@ -416,6 +468,14 @@ fn scan_string(buf: &[u8], mut pos: usize) -> Option<Scan> {
         }
     }
     None
+}
+
+/// Whether a bare token can be a JSON scalar (a literal, or made of number characters).
+fn plausible_scalar(token: &[u8]) -> bool {
+    matches!(token, b"true" | b"false" | b"null")
+        || token
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
 }
 
 /// Scans a number or literal starting at `start`.
@@ -636,6 +696,18 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(out[1], ok(4, "{\"a\":1}"));
+    }
+
+    #[test]
+    fn a_line_of_words_is_one_bad_record() {
+        let out = all_chunkings("this line is not JSON\n{\"a\":1}\nnull\n");
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(
+            matches!(&out[0], Err((1, r)) if r.contains("this")),
+            "{out:?}"
+        );
+        assert_eq!(out[1], ok(2, "{\"a\":1}"));
+        assert_eq!(out[2], ok(3, "null"));
     }
 
     #[test]
