@@ -2,5 +2,7 @@
 //! okta-rules and okta-cli live here, with the helpers they share.
 //!
 //! - [`corpus`]: a deterministic generator of realistic System Log events (benchmarks, examples).
+//! - [`rulegen`]: a deterministic generator of Falco-style rules files (the rules benchmark).
 
 pub mod corpus;
+pub mod rulegen;

@@ -1,0 +1,207 @@
+//! Rules throughput: the replay corpus through the rules engine, writing alerts as JSON lines,
+//! against `serde_json::Value` parsing of the same lines.
+//!
+//! Data flow: [`okta_suite::corpus`] generates 100,000 realistic events (~2.6 KB each) into one
+//! buffer; each benchmark walks every line of it:
+//! - `serde_json_value` (0): `serde_json::from_slice::<serde_json::Value>` alone (the baseline);
+//! - `falco_all_rules` (a): `Event::from_bytes`, then the Falco Okta ruleset
+//!   (`okta-rules/rules/falco_okta_rules.yaml`) with every rule enabled, each alert written as a
+//!   Falco JSON line into a reused buffer;
+//! - `generated_200_rules` (b): the same pipeline with 200 generated rules
+//!   ([`okta_suite::rulegen::generated_rules`]).
+//!
+//! After the Criterion runs, a best-of-5 timing of each prints events/s (wall clock and this
+//! thread's CPU time) and the ratios (targets:
+//! (a)/(0) >= 3.0, per-event cost (b)/(a) <= 1.3). Run with `cargo bench --bench rules`;
+//! `RULES_BENCH_EVENTS` changes the corpus size; `RULES_BENCH_PROFILE=a` (or `b`) runs only that
+//! pipeline, ten times, for a profiler.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::{Criterion, Throughput};
+use okta_rules::{EngineOptions, Ruleset, Selection};
+use okta_stream::Event;
+
+const FALCO_RULES: &str = include_str!("../okta-rules/rules/falco_okta_rules.yaml");
+
+struct Corpus {
+    buf: Bytes,
+    lines: Vec<Range<usize>>,
+}
+
+fn corpus(benching: bool) -> Corpus {
+    let n = std::env::var("RULES_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { 100_000 } else { 2_000 });
+    let (buf, lines) = okta_suite::corpus::Corpus::new(42).jsonl(n);
+    Corpus {
+        buf: Bytes::from(buf),
+        lines,
+    }
+}
+
+fn serde_value(c: &Corpus) -> usize {
+    let mut n = 0;
+    for r in &c.lines {
+        let v: serde_json::Value =
+            serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
+        n += black_box(&v).as_object().map_or(0, |o| o.len());
+    }
+    n
+}
+
+/// Every rule enabled (Falco's `-o rules[].enable.rule=*`).
+fn all_enabled() -> EngineOptions {
+    EngineOptions {
+        selections: vec![Selection::EnableName("*".into())],
+        hostname: Some("bench-host".into()),
+        ..EngineOptions::default()
+    }
+}
+
+fn ruleset(name: &str, text: &str) -> Ruleset {
+    let rules = Ruleset::load_strs(&[(name, text)], &all_enabled()).expect("rules load");
+    assert_eq!(rules.active_count(), rules.len(), "every rule runs");
+    rules
+}
+
+/// Decode, run the rules, write alerts as JSON lines into `out` (cleared every 64 KiB, as a
+/// buffered writer would flush). Returns the number of alerts.
+fn pipeline(c: &Corpus, rules: &mut Ruleset, out: &mut Vec<u8>) -> usize {
+    let mut alerts = 0;
+    for r in &c.lines {
+        let event = Event::from_bytes(c.buf.slice(r.clone())).expect("corpus is valid");
+        rules.process_with(&event, |alert| {
+            alerts += 1;
+            let _ = out.write_all(alert.to_json().as_bytes());
+            out.push(b'\n');
+        });
+        if out.len() > 1 << 16 {
+            black_box(&out[..]);
+            out.clear();
+        }
+    }
+    alerts
+}
+
+/// CPU time of this thread (user + system), from `/proc/thread-self/stat` (10 ms ticks): on a
+/// machine shared with other work, CPU time is a steadier measure than wall time.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Best (wall, CPU) time over `runs` runs.
+fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
+    let mut wall = Duration::MAX;
+    let mut cpu: Option<Duration> = None;
+    for _ in 0..runs {
+        let cpu_start = thread_cpu_time();
+        let start = Instant::now();
+        black_box(f());
+        wall = wall.min(start.elapsed());
+        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
+            let d = b.saturating_sub(a);
+            cpu = Some(cpu.map_or(d, |c| c.min(d)));
+        }
+    }
+    (wall, cpu)
+}
+
+fn report(label: &str, events: u64, wall: Duration, cpu: Option<Duration>) {
+    let rate = |d: Duration| events as f64 / d.as_secs_f64();
+    match cpu {
+        Some(c) => println!(
+            "  {label:<46} {:>9.0} events/s wall  {:>9.0} events/s CPU",
+            rate(wall),
+            rate(c)
+        ),
+        None => println!("  {label:<46} {:>9.0} events/s wall", rate(wall)),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` passes --bench; `cargo test --benches` does not (one quick run then).
+    let benching = args.iter().any(|a| a == "--bench");
+    let c = corpus(benching);
+    let events = c.lines.len() as u64;
+    let generated = okta_suite::rulegen::generated_rules(200, 2024);
+    let mut falco = ruleset("falco_okta_rules.yaml", FALCO_RULES);
+    let mut gen = ruleset("generated.yaml", &generated);
+    let mut out = Vec::with_capacity(1 << 17);
+    let falco_alerts = pipeline(&c, &mut falco, &mut out);
+    let gen_alerts = pipeline(&c, &mut gen, &mut out);
+    if !benching {
+        println!("rules bench: quick run ({events} events) passed");
+        return;
+    }
+    // For profilers (`perf record`): only one pipeline, ten times over.
+    if let Ok(which) = std::env::var("RULES_BENCH_PROFILE") {
+        let rules = if which == "b" { &mut gen } else { &mut falco };
+        let n: usize = (0..10).map(|_| pipeline(&c, rules, &mut out)).sum();
+        println!("profile run of ({which}): {n} alerts");
+        return;
+    }
+
+    let mut criterion = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6))
+        .configure_from_args();
+    {
+        let mut group = criterion.benchmark_group("rules");
+        group.throughput(Throughput::Elements(events));
+        group.bench_function("serde_json_value", |b| b.iter(|| serde_value(&c)));
+        group.bench_function("falco_all_rules", |b| {
+            b.iter(|| pipeline(&c, &mut falco, &mut out))
+        });
+        group.bench_function("generated_200_rules", |b| {
+            b.iter(|| pipeline(&c, &mut gen, &mut out))
+        });
+        group.finish();
+    }
+    criterion.final_summary();
+
+    let (base, base_cpu) = best_of(5, || serde_value(&c));
+    let (a, a_cpu) = best_of(5, || pipeline(&c, &mut falco, &mut out));
+    let (b, b_cpu) = best_of(5, || pipeline(&c, &mut gen, &mut out));
+    println!(
+        "\nratio report ({events} events, {:.0} bytes/event; best of 5)",
+        c.buf.len() as f64 / events as f64
+    );
+    report("(0) serde_json::Value", events, base, base_cpu);
+    report(
+        &format!("(a) Falco, {} rules, {falco_alerts} alerts", falco.len()),
+        events,
+        a,
+        a_cpu,
+    );
+    report(
+        &format!("(b) generated, {} rules, {gen_alerts} alerts", gen.len()),
+        events,
+        b,
+        b_cpu,
+    );
+    let ratio = |x: Duration, y: Duration| x.as_secs_f64() / y.as_secs_f64();
+    println!(
+        "  wall: (a)/(0) = {:.2} (target >= 3.0)   per-event cost (b)/(a) = {:.2} (target <= 1.3)",
+        ratio(base, a),
+        ratio(b, a)
+    );
+    if let (Some(base), Some(a), Some(b)) = (base_cpu, a_cpu, b_cpu) {
+        println!(
+            "  CPU:  (a)/(0) = {:.2}                   per-event cost (b)/(a) = {:.2}",
+            ratio(base, a),
+            ratio(b, a)
+        );
+    }
+}
