@@ -20,6 +20,7 @@ use std::sync::Arc;
 use okta_stream::event::Event;
 use okta_stream::fields::FieldState;
 
+use crate::compile::{ExtractCache, SlotTable};
 use crate::error::{Diagnostic, Error};
 use crate::load::{self, LoadOptions, Loaded, Rule};
 use crate::output::{default_hostname, Alert};
@@ -124,6 +125,8 @@ pub struct Ruleset {
     matching: RuleMatching,
     hostname: Arc<str>,
     state: FieldState,
+    /// The current event's field values, shared by the rules (one slot per distinct field).
+    cache: ExtractCache,
     warnings: Vec<Diagnostic>,
     events: u64,
     alerts: u64,
@@ -227,6 +230,11 @@ impl Ruleset {
                 r.active = false;
             }
         }
+        // One cache slot per distinct field tested by an active rule.
+        let mut slots = SlotTable::default();
+        for r in rules.iter_mut().filter(|r| r.active) {
+            r.rule.predicate.assign_slots(&mut slots);
+        }
         let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut any_type: Vec<u32> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
@@ -260,6 +268,7 @@ impl Ruleset {
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
+            cache: ExtractCache::with_slots(slots.len()),
             warnings: loaded.warnings,
             events: 0,
             alerts: 0,
@@ -353,9 +362,11 @@ impl Ruleset {
             matching,
             hostname,
             state,
+            cache,
             alerts,
             ..
         } = self;
+        cache.reset();
         // An event without `eventType` has type "" (as compile::Predicate::event_types says).
         let candidates: &[u32] = by_type
             .get(et.as_deref().unwrap_or(""))
@@ -365,7 +376,7 @@ impl Ruleset {
             let Some(r) = rules.get_mut(i as usize) else {
                 continue;
             };
-            if !r.rule.predicate.eval(event, state) {
+            if !r.rule.predicate.eval_cached(event, state, cache) {
                 continue;
             }
             let t = *time_ns.get_or_insert_with(|| event_time(event));

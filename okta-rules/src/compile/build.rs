@@ -85,7 +85,7 @@ impl Builder {
                 let field =
                     fields::resolve(&f.name, f.arg.as_deref()).map_err(|e| field_error(e, f))?;
                 let ty = field.ty();
-                Ok((eval::Operand::Field(field), ty))
+                Ok((eval::field_operand(field), ty))
             }
             ast::Operand::Transform { func, arg, span } => {
                 let (inner, ty) = self.operand(arg)?;

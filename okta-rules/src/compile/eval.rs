@@ -5,7 +5,9 @@
 //! [`Node::eval`] walks it with short-circuit `and`/`or`. A check extracts its left field
 //! (borrowing from the event where the registry can), applies transformers, and runs its
 //! [`Test`]. A missing value makes the check false whatever the operator; only `not` negates.
-//! The common path (plain fields, literal right sides) does not allocate.
+//! The common path (plain fields, literal right sides) does not allocate. Left-side fields go
+//! through the per-event [`ExtractCache`] (each field has a slot, see `super::cache`), so that a
+//! field tested by many rules is extracted once per event.
 
 use std::cmp::Ordering;
 
@@ -14,6 +16,7 @@ use okta_stream::event::Event;
 use okta_stream::fields::{Field, FieldState, Value};
 use regex::Regex;
 
+use super::cache::{ExtractCache, SlotTable, NO_SLOT};
 use super::glob::fnmatch;
 use super::pmatch::PathPatterns;
 use super::text::{icontains, StrSet};
@@ -38,19 +41,44 @@ pub(crate) struct CheckNode {
     pub(crate) test: Test,
 }
 
-/// A value source: a field, possibly transformed.
+/// A value source: a field (with its cache slot, [`NO_SLOT`] until a ruleset assigns one),
+/// possibly transformed.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
-    Field(Field),
+    Field(Field, u32),
     Transform(Transformer, Box<Operand>),
 }
 
 impl Operand {
+    /// Extraction without the cache.
     #[inline]
     pub(crate) fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
         match self {
-            Operand::Field(f) => f.extract(event, state),
+            Operand::Field(f, _) => f.extract(event, state),
             Operand::Transform(t, inner) => transform::apply(*t, inner.extract(event, state)?),
+        }
+    }
+
+    /// Extraction through the cache.
+    #[inline]
+    fn extract_cached<'a>(
+        &self,
+        event: &'a Event,
+        state: &FieldState,
+        cache: &'a mut ExtractCache,
+    ) -> Option<Value<'a>> {
+        match self {
+            Operand::Field(f, slot) => cache.get(*slot, f, event, state),
+            Operand::Transform(t, inner) => {
+                transform::apply(*t, inner.extract_cached(event, state, cache)?)
+            }
+        }
+    }
+
+    fn assign_slots(&mut self, table: &mut SlotTable) {
+        match self {
+            Operand::Field(f, slot) => *slot = table.assign(f),
+            Operand::Transform(_, inner) => inner.assign_slots(table),
         }
     }
 }
@@ -116,12 +144,12 @@ pub(crate) enum ListTest {
 }
 
 impl Node {
-    pub(crate) fn eval(&self, event: &Event, state: &FieldState) -> bool {
+    pub(crate) fn eval(&self, event: &Event, state: &FieldState, cache: &mut ExtractCache) -> bool {
         match self {
-            Node::And(items) => items.iter().all(|n| n.eval(event, state)),
-            Node::Or(items) => items.iter().any(|n| n.eval(event, state)),
-            Node::Not(n) => !n.eval(event, state),
-            Node::Check(c) => match c.lhs.extract(event, state) {
+            Node::And(items) => items.iter().all(|n| n.eval(event, state, cache)),
+            Node::Or(items) => items.iter().any(|n| n.eval(event, state, cache)),
+            Node::Not(n) => !n.eval(event, state, cache),
+            Node::Check(c) => match c.lhs.extract_cached(event, state, cache) {
                 // An empty list has no values: like a missing field.
                 Some(Value::List(items)) if items.is_empty() => false,
                 Some(v) => c.test.eval(&v, event, state),
@@ -130,6 +158,23 @@ impl Node {
             Node::Const(b) => *b,
         }
     }
+
+    /// Gives every left-side field a cache slot from `table`.
+    pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
+        match self {
+            Node::And(items) | Node::Or(items) => {
+                items.iter_mut().for_each(|n| n.assign_slots(table))
+            }
+            Node::Not(n) => n.assign_slots(table),
+            Node::Check(c) => c.lhs.assign_slots(table),
+            Node::Const(_) => {}
+        }
+    }
+}
+
+/// An operand before slots are assigned.
+pub(crate) fn field_operand(field: Field) -> Operand {
+    Operand::Field(field, NO_SLOT)
 }
 
 #[inline]

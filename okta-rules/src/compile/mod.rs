@@ -23,6 +23,7 @@
 //! ```
 
 pub(crate) mod build;
+mod cache;
 mod eval;
 mod evttype;
 pub mod glob;
@@ -38,6 +39,7 @@ use okta_stream::fields::FieldState;
 use crate::condition::ast::{Expr, Span};
 
 pub use build::op_allowed;
+pub(crate) use cache::{ExtractCache, SlotTable};
 pub use evttype::{event_types, EVENT_TYPE_FIELD};
 pub use literal::{parse_bool, parse_u64};
 
@@ -106,7 +108,26 @@ impl Predicate {
     /// (`FieldState::observe`) so that stateful fields read the right counts.
     #[inline]
     pub fn eval(&self, event: &Event, state: &FieldState) -> bool {
-        self.root.eval(event, state)
+        // An empty cache has no slots: every field is extracted directly (no allocation).
+        self.root.eval(event, state, &mut ExtractCache::default())
+    }
+
+    /// [`Predicate::eval`] with a per-event extraction cache shared by the rules of a ruleset
+    /// (the slots were assigned by [`Predicate::assign_slots`] with the table the cache was made
+    /// for; `cache` must have been reset for `event`).
+    #[inline]
+    pub(crate) fn eval_cached(
+        &self,
+        event: &Event,
+        state: &FieldState,
+        cache: &mut ExtractCache,
+    ) -> bool {
+        self.root.eval(event, state, cache)
+    }
+
+    /// Gives every field this condition tests a slot in `table`.
+    pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
+        self.root.assign_slots(table);
     }
 
     /// The `okta.evt.type` values for which the condition can be true, sorted and without
