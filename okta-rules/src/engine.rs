@@ -20,7 +20,7 @@ use std::sync::Arc;
 use okta_stream::event::Event;
 use okta_stream::fields::FieldState;
 
-use crate::compile::{ExtractCache, SlotTable};
+use crate::compile::{CacheMemory, ExtractCache, SlotTable};
 use crate::error::{Diagnostic, Error};
 use crate::load::{self, LoadOptions, Loaded, Rule};
 use crate::output::{default_hostname, Alert};
@@ -125,8 +125,8 @@ pub struct Ruleset {
     matching: RuleMatching,
     hostname: Arc<str>,
     state: FieldState,
-    /// The current event's field values, shared by the rules (one slot per distinct field).
-    cache: ExtractCache,
+    /// The memory of the per-event field cache (one slot per distinct field of the rules).
+    cache: CacheMemory,
     warnings: Vec<Diagnostic>,
     events: u64,
     alerts: u64,
@@ -268,7 +268,7 @@ impl Ruleset {
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
-            cache: ExtractCache::with_slots(slots.len()),
+            cache: CacheMemory::with_slots(slots.len()),
             warnings: loaded.warnings,
             events: 0,
             alerts: 0,
@@ -362,11 +362,11 @@ impl Ruleset {
             matching,
             hostname,
             state,
-            cache,
+            cache: memory,
             alerts,
             ..
         } = self;
-        cache.reset();
+        let mut cache = ExtractCache::for_event(memory);
         // An event without `eventType` has type "" (as compile::Predicate::event_types says).
         let candidates: &[u32] = by_type
             .get(et.as_deref().unwrap_or(""))
@@ -376,7 +376,7 @@ impl Ruleset {
             let Some(r) = rules.get_mut(i as usize) else {
                 continue;
             };
-            if !r.rule.predicate.eval_cached(event, state, cache) {
+            if !r.rule.predicate.eval_cached(event, state, &mut cache) {
                 continue;
             }
             let t = *time_ns.get_or_insert_with(|| event_time(event));
@@ -408,6 +408,7 @@ impl Ruleset {
                 break;
             }
         }
+        cache.finish(memory);
     }
 
     /// Processes one event and returns its alerts (usually none; no allocation then).

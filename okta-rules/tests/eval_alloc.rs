@@ -121,3 +121,38 @@ fn nested_field_evaluation_does_not_allocate() {
     assert_eq!(matched, 3);
     assert_eq!(allocations, 0);
 }
+
+#[test]
+fn ruleset_processing_without_alerts_does_not_allocate() {
+    // Several rules share fields (so the per-event extraction cache is used), none fires.
+    let rules = r#"
+- rule: a
+  desc: a
+  condition: okta.evt.type = user.session.start and okta.actor.name contains Bob
+  output: "a %okta.actor.name"
+  priority: NOTICE
+- rule: b
+  desc: b
+  condition: okta.actor.name startswith Carol and okta.evt.type != x
+  output: "b"
+  priority: NOTICE
+- rule: c
+  desc: c
+  condition: okta.evt.type in (user.session.start, y) and not okta.actor.name icontains alice
+  output: "c"
+  priority: NOTICE
+"#;
+    let mut ruleset = okta_rules::Ruleset::load_strs(&[("r.yaml", rules)], &Default::default())
+        .expect("rules load");
+    let event = Event::from_bytes(EVENT).unwrap();
+    let mut alerts = 0;
+    ruleset.process_with(&event, |_| alerts += 1);
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    for _ in 0..100 {
+        ruleset.process_with(&event, |_| alerts += 1);
+    }
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(alerts, 0);
+    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), 0);
+}

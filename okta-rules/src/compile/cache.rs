@@ -3,17 +3,16 @@
 //!
 //! Data flow: when a [`crate::Ruleset`] is built, [`SlotTable::assign`] walks every active rule's
 //! evaluator and gives each distinct resolved field (name and argument) a slot number, stored in
-//! the field's operand. Per event the engine calls [`ExtractCache::reset`], then evaluates the
-//! candidate rules with the cache: the first check on a field extracts it
-//! ([`okta_stream::fields::Field::extract`]) and records the result in the field's slot; later
-//! checks on the same field rebuild the value from the slot.
+//! the field's operand. Per event the engine makes an [`ExtractCache`] for that event
+//! ([`ExtractCache::for_event`], reusing the previous event's memory, see [`CacheMemory`]) and
+//! evaluates the candidate rules with it: the first check on a field extracts it
+//! ([`okta_stream::fields::Field::extract`]) and keeps the value in the field's slot; later checks
+//! on the same field read the kept value (strings are lent out, not copied).
 //!
-//! The cache does not allocate per event and does not hold borrows across events: a slot records
-//! where the value is (a byte range of the event's raw JSON for strings borrowed from it, a range
-//! of a reused text buffer for strings that had to be unescaped, the number or boolean itself, or
-//! "absent"). Values that are neither (lists, strings borrowed from elsewhere, such as
-//! `okta.org`) are not cached and are extracted again when asked for. A value rebuilt from a slot
-//! is equal to the one the extractor returned, so evaluation results do not change.
+//! Values borrow from the event, so the cache lives for one event; its slot vector is handed
+//! back to [`CacheMemory`] afterwards, emptied, so that no allocation happens per event. Lists
+//! are not kept (handing one out would copy it); they are extracted again when asked for. A value
+//! read from a slot equals the one the extractor returned, so evaluation results do not change.
 
 use std::borrow::Cow;
 
@@ -24,26 +23,15 @@ use okta_stream::fields::{Field, FieldState, Value};
 pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 /// What is known about one field for the current event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+#[derive(Debug, Default)]
+enum Slot<'e> {
     /// Not extracted yet for this event.
+    #[default]
     Unknown,
-    /// Extracted: absent.
-    Absent,
-    /// A string borrowed from the event's raw JSON: `raw[start..end]`.
-    Event {
-        start: u32,
-        end: u32,
-    },
-    /// A string unescaped into the text buffer: `text[start..end]`.
-    Text {
-        start: u32,
-        end: u32,
-    },
-    U64(u64),
-    Bool(bool),
-    /// Extracted, but the value cannot be recorded (a list, or a string from elsewhere).
+    /// Extracted, but not kept (a list).
     Uncached,
+    /// Extracted: the value (`None`: absent).
+    Known(Option<Value<'e>>),
 }
 
 /// Slot numbers of the distinct fields of a ruleset (built once, with the ruleset).
@@ -72,28 +60,50 @@ impl SlotTable {
     }
 }
 
-/// The values of the current event's fields, by slot. One per ruleset (per stream).
-#[derive(Debug, Default)]
-pub(crate) struct ExtractCache {
-    slots: Vec<Slot>,
-    /// Unescaped strings of the current event.
-    text: String,
+/// Re-types an emptied slot vector for another event, keeping its allocation (the standard
+/// library collects a `Vec`'s `into_iter().map()` in place when the item layouts are the same,
+/// as here: the types differ only in lifetime).
+fn recycle<'a, 'b>(mut slots: Vec<Slot<'a>>) -> Vec<Slot<'b>> {
+    slots.clear();
+    slots.into_iter().map(|_| Slot::Unknown).collect()
 }
 
-impl ExtractCache {
-    /// A cache with `slots` slots (see `SlotTable::len`).
-    pub(crate) fn with_slots(slots: usize) -> ExtractCache {
-        ExtractCache {
-            slots: vec![Slot::Unknown; slots],
-            text: String::new(),
+/// The memory of the cache between events (owned by the ruleset).
+#[derive(Debug, Default)]
+pub(crate) struct CacheMemory {
+    spare: Vec<Slot<'static>>,
+    slots: usize,
+}
+
+impl CacheMemory {
+    /// Memory for caches of `slots` slots (see `SlotTable::len`).
+    pub(crate) fn with_slots(slots: usize) -> CacheMemory {
+        CacheMemory {
+            spare: Vec::with_capacity(slots),
+            slots,
         }
     }
+}
 
-    /// Forgets the previous event's values (keeps the memory).
+/// The values of one event's fields, by slot.
+#[derive(Debug, Default)]
+pub(crate) struct ExtractCache<'e> {
+    slots: Vec<Slot<'e>>,
+}
+
+impl<'e> ExtractCache<'e> {
+    /// An empty cache for one event, in `memory`'s allocation.
     #[inline]
-    pub(crate) fn reset(&mut self) {
-        self.slots.fill(Slot::Unknown);
-        self.text.clear();
+    pub(crate) fn for_event(memory: &mut CacheMemory) -> ExtractCache<'e> {
+        let mut slots = recycle(std::mem::take(&mut memory.spare));
+        slots.resize_with(memory.slots, Slot::default);
+        ExtractCache { slots }
+    }
+
+    /// Gives the allocation back to `memory` for the next event.
+    #[inline]
+    pub(crate) fn finish(self, memory: &mut CacheMemory) {
+        memory.spare = recycle(self.slots);
     }
 
     /// The value of `field` (in slot `slot`) for `event`, extracted at most once per event.
@@ -102,84 +112,41 @@ impl ExtractCache {
         &'a mut self,
         slot: u32,
         field: &Field,
-        event: &'a Event,
+        event: &'e Event,
         state: &FieldState,
     ) -> Option<Value<'a>> {
-        let Some(&known) = self.slots.get(slot as usize) else {
+        let Some(entry) = self.slots.get_mut(slot as usize) else {
             return field.extract(event, state);
         };
-        match known {
+        match entry {
+            Slot::Known(v) => lend(v.as_ref()),
+            Slot::Uncached => field.extract(event, state),
             Slot::Unknown => {
                 let v = field.extract(event, state);
-                let record = self.record(v.as_ref(), event);
-                if let Some(s) = self.slots.get_mut(slot as usize) {
-                    *s = record;
+                if matches!(v, Some(Value::List(_))) {
+                    *entry = Slot::Uncached;
+                    return v;
                 }
-                match record {
-                    Slot::Text { .. } => self.rebuild(record, event),
-                    _ => v,
+                *entry = Slot::Known(v);
+                match entry {
+                    Slot::Known(v) => lend(v.as_ref()),
+                    _ => None,
                 }
             }
-            Slot::Uncached => field.extract(event, state),
-            _ => self.rebuild(known, event),
         }
     }
+}
 
-    /// How to record `v`.
-    fn record(&mut self, v: Option<&Value<'_>>, event: &Event) -> Slot {
-        let Some(v) = v else { return Slot::Absent };
-        match v {
-            Value::U64(n) => Slot::U64(*n),
-            Value::Bool(b) => Slot::Bool(*b),
-            Value::List(_) => Slot::Uncached,
-            Value::Str(Cow::Borrowed(s)) => {
-                let raw = event.raw();
-                let base = raw.as_ptr() as usize;
-                let at = (s.as_ptr() as usize).wrapping_sub(base);
-                if s.is_empty() {
-                    Slot::Event { start: 0, end: 0 }
-                } else if at <= raw.len() && s.len() <= raw.len() - at {
-                    match (u32::try_from(at), u32::try_from(at + s.len())) {
-                        (Ok(start), Ok(end)) => Slot::Event { start, end },
-                        _ => Slot::Uncached,
-                    }
-                } else {
-                    Slot::Uncached
-                }
-            }
-            Value::Str(Cow::Owned(s)) => {
-                let start = self.text.len();
-                self.text.push_str(s);
-                match (u32::try_from(start), u32::try_from(self.text.len())) {
-                    (Ok(start), Ok(end)) => Slot::Text { start, end },
-                    _ => Slot::Uncached,
-                }
-            }
-        }
-    }
-
-    /// The value recorded in a slot.
-    #[inline]
-    fn rebuild<'a>(&'a self, slot: Slot, event: &'a Event) -> Option<Value<'a>> {
-        match slot {
-            Slot::Absent => None,
-            Slot::Event { start, end } => {
-                let bytes = event.raw().get(start as usize..end as usize)?;
-                // The range was cut from a `&str`, so it is valid UTF-8; checked anyway (cheap
-                // for the short values fields hold) because this crate forbids unsafe code.
-                std::str::from_utf8(bytes)
-                    .ok()
-                    .map(|s| Value::Str(Cow::Borrowed(s)))
-            }
-            Slot::Text { start, end } => self
-                .text
-                .get(start as usize..end as usize)
-                .map(|s| Value::Str(Cow::Borrowed(s))),
-            Slot::U64(n) => Some(Value::U64(n)),
-            Slot::Bool(b) => Some(Value::Bool(b)),
-            Slot::Unknown | Slot::Uncached => None,
-        }
-    }
+/// A kept value, lent out without copying.
+#[inline]
+fn lend<'a>(v: Option<&'a Value<'_>>) -> Option<Value<'a>> {
+    Some(match v? {
+        Value::Str(s) => Value::Str(Cow::Borrowed(&**s)),
+        Value::U64(n) => Value::U64(*n),
+        Value::Bool(b) => Value::Bool(*b),
+        // Lists are never kept (see `get`).
+        Value::List(items) => Value::List(items.clone()),
+    })
 }
 
 #[cfg(test)]
@@ -218,9 +185,9 @@ mod tests {
         // The same field twice gets the same slot.
         assert_eq!(table.assign(&fields[0].0), fields[0].1);
         assert_eq!(table.len(), names.len());
-        let mut cache = ExtractCache::with_slots(table.len());
+        let mut memory = CacheMemory::with_slots(table.len());
         for round in 0..3 {
-            cache.reset();
+            let mut cache = ExtractCache::for_event(&mut memory);
             for _ in 0..2 {
                 for (f, slot) in &fields {
                     let want = f.extract(&event, &state);
@@ -228,9 +195,10 @@ mod tests {
                     assert_eq!(got, want, "{} (round {round})", f.display_name());
                 }
             }
+            cache.finish(&mut memory);
         }
-        // A value rebuilt from a slot borrows (no copy per read).
-        cache.reset();
+        // A kept value is lent (no copy per read).
+        let mut cache = ExtractCache::for_event(&mut memory);
         let (f, slot) = &fields[1];
         let _ = cache.get(*slot, f, &event, &state);
         assert!(matches!(
@@ -246,22 +214,33 @@ mod tests {
     }
 
     #[test]
-    fn reset_forgets_the_previous_event() {
+    fn a_new_event_starts_empty() {
         let a = Event::from_bytes(&br#"{"actor":{"alternateId":"a@x"}}"#[..]).unwrap();
         let b = Event::from_bytes(&br#"{"actor":{"alternateId":"b@x"}}"#[..]).unwrap();
         let state = FieldState::new();
         let f = resolve_str("okta.actor.alternateid").unwrap();
         let mut table = SlotTable::default();
         let slot = table.assign(&f);
-        let mut cache = ExtractCache::with_slots(table.len());
-        assert_eq!(
-            cache.get(slot, &f, &a, &state).unwrap().as_str(),
-            Some("a@x")
-        );
-        cache.reset();
-        assert_eq!(
-            cache.get(slot, &f, &b, &state).unwrap().as_str(),
-            Some("b@x")
-        );
+        let mut memory = CacheMemory::with_slots(table.len());
+        let mut cache = ExtractCache::for_event(&mut memory);
+        let got = cache.get(slot, &f, &a, &state).map(Value::into_owned);
+        assert_eq!(got.as_ref().and_then(Value::as_str), Some("a@x"));
+        cache.finish(&mut memory);
+        let mut cache = ExtractCache::for_event(&mut memory);
+        let got = cache.get(slot, &f, &b, &state).map(Value::into_owned);
+        assert_eq!(got.as_ref().and_then(Value::as_str), Some("b@x"));
+    }
+
+    #[test]
+    fn memory_is_reused_between_events() {
+        let mut memory = CacheMemory::with_slots(8);
+        let ptr = memory.spare.as_ptr().cast::<u8>();
+        for _ in 0..3 {
+            let cache = ExtractCache::for_event(&mut memory);
+            assert_eq!(cache.slots.len(), 8);
+            assert_eq!(cache.slots.as_ptr().cast::<u8>(), ptr);
+            cache.finish(&mut memory);
+            assert_eq!(memory.spare.as_ptr().cast::<u8>(), ptr);
+        }
     }
 }

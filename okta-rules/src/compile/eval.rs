@@ -61,11 +61,11 @@ impl Operand {
 
     /// Extraction through the cache.
     #[inline]
-    fn extract_cached<'a>(
+    fn extract_cached<'a, 'e>(
         &self,
-        event: &'a Event,
+        event: &'e Event,
         state: &FieldState,
-        cache: &'a mut ExtractCache,
+        cache: &'a mut ExtractCache<'e>,
     ) -> Option<Value<'a>> {
         match self {
             Operand::Field(f, slot) => cache.get(*slot, f, event, state),
@@ -144,7 +144,12 @@ pub(crate) enum ListTest {
 }
 
 impl Node {
-    pub(crate) fn eval(&self, event: &Event, state: &FieldState, cache: &mut ExtractCache) -> bool {
+    pub(crate) fn eval<'e>(
+        &self,
+        event: &'e Event,
+        state: &FieldState,
+        cache: &mut ExtractCache<'e>,
+    ) -> bool {
         match self {
             Node::And(items) => items.iter().all(|n| n.eval(event, state, cache)),
             Node::Or(items) => items.iter().any(|n| n.eval(event, state, cache)),

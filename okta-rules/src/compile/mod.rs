@@ -39,7 +39,7 @@ use okta_stream::fields::FieldState;
 use crate::condition::ast::{Expr, Span};
 
 pub use build::op_allowed;
-pub(crate) use cache::{ExtractCache, SlotTable};
+pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable};
 pub use evttype::{event_types, EVENT_TYPE_FIELD};
 pub use literal::{parse_bool, parse_u64};
 
@@ -114,13 +114,13 @@ impl Predicate {
 
     /// [`Predicate::eval`] with a per-event extraction cache shared by the rules of a ruleset
     /// (the slots were assigned by [`Predicate::assign_slots`] with the table the cache was made
-    /// for; `cache` must have been reset for `event`).
+    /// for; `cache` holds values of `event` only).
     #[inline]
-    pub(crate) fn eval_cached(
+    pub(crate) fn eval_cached<'e>(
         &self,
-        event: &Event,
+        event: &'e Event,
         state: &FieldState,
-        cache: &mut ExtractCache,
+        cache: &mut ExtractCache<'e>,
     ) -> bool {
         self.root.eval(event, state, cache)
     }
