@@ -8,6 +8,10 @@
 //!   `okta.evt.type in (X, Y)` / `intersects` gives `{X, Y}` (`in ()` gives the empty set);
 //! - `a and b` intersects the sets of the children that have one;
 //! - `a or b` unites them, and is "any" if one child is "any";
+//! - a check on a field that has values only on some event types (the field's
+//!   [`okta_stream::fields::FieldDef::only_on`], e.g. `okta.mfa.failure.countlast[N]`) gives those
+//!   types, possibly through transformers: a missing value makes a check false whatever the
+//!   operator, so the check cannot hold on other events;
 //! - `not x` and every other check are "any".
 
 use std::collections::BTreeSet;
@@ -44,7 +48,22 @@ pub fn event_types(e: &Expr) -> Option<BTreeSet<String>> {
     }
 }
 
+/// The event types on which the field under `o` (through its transformers) can have a value.
+fn operand_only_on(o: &Operand) -> Option<BTreeSet<String>> {
+    match o {
+        Operand::Field(f) => {
+            let field = okta_stream::fields::resolve(&f.name, f.arg.as_deref()).ok()?;
+            let types = field.def().only_on?;
+            Some(types.iter().map(|t| t.to_string()).collect())
+        }
+        Operand::Transform { arg, .. } => operand_only_on(arg),
+    }
+}
+
 fn check_types(c: &Check) -> Option<BTreeSet<String>> {
+    if let Some(types) = operand_only_on(&c.lhs) {
+        return Some(types);
+    }
     let Operand::Field(f) = &c.lhs else {
         return None;
     };
@@ -112,5 +131,31 @@ mod tests {
             set(&["a", "b"])
         );
         assert_eq!(t("m"), None);
+    }
+
+    #[test]
+    fn fields_present_only_on_some_event_types() {
+        let failure = set(&["user.authentication.auth_via_mfa"]);
+        let deny = set(&["user.mfa.okta_verify.deny_push"]);
+        assert_eq!(t("okta.mfa.failure.countlast[300] >= 3"), failure);
+        assert_eq!(t("okta.mfa.deny.countlast[60] exists"), deny);
+        assert_eq!(t("len(okta.mfa.deny.countlast[60]) > 0"), deny);
+        assert_eq!(
+            t("okta.mfa.failure.countlast[300] >= 3 or okta.mfa.deny.countlast[300] >= 3"),
+            set(&[
+                "user.authentication.auth_via_mfa",
+                "user.mfa.okta_verify.deny_push"
+            ])
+        );
+        assert_eq!(
+            t("okta.mfa.deny.countlast[60] > 1 and okta.evt.type = x"),
+            set(&[])
+        );
+        // `not` can hold where the field is absent.
+        assert_eq!(t("not okta.mfa.deny.countlast[60] > 1"), None);
+        assert_eq!(
+            t("okta.mfa.deny.countlast[60] > 1 or okta.actor.name = x"),
+            None
+        );
     }
 }

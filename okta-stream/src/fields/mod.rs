@@ -225,6 +225,10 @@ pub struct FieldDef {
     pub extract: Extractor,
     /// Further validation of the argument when the field is resolved.
     pub check: ArgCheck,
+    /// The event types (`eventType`) on which the field can have a value at all, when it is
+    /// limited to some (the MFA counters); `None`: any. On other events the field is absent, so
+    /// the rules engine can index a condition that needs the field under these types only.
+    pub only_on: Option<&'static [&'static str]>,
 }
 
 impl fmt::Debug for FieldDef {

@@ -45,12 +45,21 @@ const fn row(
         falco,
         extract,
         check: ArgCheck::Any,
+        only_on: None,
     }
 }
 
 /// A row whose argument is validated further at resolve time.
 const fn checked(def: FieldDef, check: ArgCheck) -> FieldDef {
     FieldDef { check, ..def }
+}
+
+/// A row whose field has a value only on events of the given types (see [`FieldDef::only_on`]).
+const fn only_on(def: FieldDef, types: &'static [&'static str]) -> FieldDef {
+    FieldDef {
+        only_on: Some(types),
+        ..def
+    }
 }
 
 /// Every field, in documentation order.
@@ -332,14 +341,14 @@ pub static REGISTRY: &[FieldDef] = &[
         |ev, arg, _| typed(ev, key(arg)?, TargetKey::AlternateId)),
         ArgCheck::NonEmpty),
     // ── Counters ────────────────────────────────────────────────────────────────────────────
-    checked(row("okta.mfa.failure.countlast", U64, INDEX, Absent, FALCO,
+    only_on(checked(row("okta.mfa.failure.countlast", U64, INDEX, Absent, FALCO,
         "On an MFA failure (`user.authentication.auth_via_mfa` with outcome FAILURE): the actor's MFA failures in the last N seconds of event time, this one included",
         |ev, arg, st| mfa_count(ev, arg, st, MfaKind::Failure)),
-        ArgCheck::Positive),
-    checked(row("okta.mfa.deny.countlast", U64, INDEX, Absent, FALCO,
+        ArgCheck::Positive), &[MfaKind::Failure.event_type()]),
+    only_on(checked(row("okta.mfa.deny.countlast", U64, INDEX, Absent, FALCO,
         "On a denied push (`user.mfa.okta_verify.deny_push`): the actor's denied pushes in the last N seconds of event time, this one included",
         |ev, arg, st| mfa_count(ev, arg, st, MfaKind::Deny)),
-        ArgCheck::Positive),
+        ArgCheck::Positive), &[MfaKind::Deny.event_type()]),
     // ── Any property ────────────────────────────────────────────────────────────────────────
     checked(row("okta.json", STR, KEY, Absent, OURS,
         "Any value by RFC 6901 JSON pointer, e.g. `okta.json[/debugContext/debugData/risk]`, `okta.json[/target/0/type]`: strings as they are, other values as compact JSON",

@@ -184,11 +184,25 @@ struct MfaEvent<'e> {
     entry: Entry,
 }
 
+impl MfaKind {
+    /// The event type of this kind's events (the counters have values only on these).
+    pub(crate) const fn event_type(self) -> &'static str {
+        match self {
+            MfaKind::Failure => "user.authentication.auth_via_mfa",
+            MfaKind::Deny => "user.mfa.okta_verify.deny_push",
+        }
+    }
+}
+
 fn classify(ev: &Event) -> Option<MfaEvent<'_>> {
     let ty = ev.member(Top::EventType)?;
-    let kind = match ty {
-        b"\"user.mfa.okta_verify.deny_push\"" => MfaKind::Deny,
-        b"\"user.authentication.auth_via_mfa\"" => {
+    // `eventType` exactly as the JSON string of a kind's type (no escapes): see `event_type`.
+    let quoted = |k: MfaKind| {
+        ty.len() == k.event_type().len() + 2 && &ty[1..ty.len() - 1] == k.event_type().as_bytes()
+    };
+    let kind = match ty.first() {
+        Some(b'"') if quoted(MfaKind::Deny) => MfaKind::Deny,
+        Some(b'"') if quoted(MfaKind::Failure) => {
             let result = at(ev, Top::Outcome, &["result"]).and_then(raw_str)?;
             if result != "FAILURE" {
                 return None;
@@ -322,6 +336,46 @@ impl FieldState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `FieldDef::only_on` of the counters is true: on any other event type (including escaped
+    /// spellings of the MFA types) the counters are absent, whatever the outcome and history.
+    #[test]
+    fn counters_are_absent_outside_their_event_types() {
+        let types = [
+            "user.authentication.auth_via_mfa",
+            "user.mfa.okta_verify.deny_push",
+            "user.session.start",
+            "user.authentication.sso",
+            "user.mfa.okta_verify.deny_pus",
+            "user.mfa.okta_verify.deny_push.x",
+            "user\\u002emfa.okta_verify.deny_push",
+            "",
+        ];
+        let mut state = FieldState::new();
+        let mut checked = 0;
+        for round in 0..3 {
+            for (i, ty) in types.iter().enumerate() {
+                let json = format!(
+                    r#"{{"uuid":"u{round}-{i}","published":"2024-05-14T14:07:{:02}.000Z","eventType":"{ty}","actor":{{"id":"00u1"}},"outcome":{{"result":"FAILURE"}}}}"#,
+                    round * 10 + i
+                );
+                let ev = Event::from_bytes(json.into_bytes()).unwrap();
+                state.observe(&ev);
+                for def in crate::fields::REGISTRY.iter() {
+                    let Some(only) = def.only_on else { continue };
+                    let field = crate::fields::resolve(def.name, Some("300")).unwrap();
+                    let value = field.extract(&ev, &state);
+                    if !only.contains(ty) {
+                        assert_eq!(value, None, "{} on {ty}", def.name);
+                        checked += 1;
+                    } else {
+                        assert!(value.is_some(), "{} on {ty}", def.name);
+                    }
+                }
+            }
+        }
+        assert!(checked >= 2 * 3 * 6);
+    }
 
     fn mfa(kind: &str, actor: &str, published: &str, uuid: &str) -> Event {
         let (ty, result) = match kind {
