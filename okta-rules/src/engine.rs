@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use okta_stream::event::Event;
-use okta_stream::fields::FieldState;
+use okta_stream::fields::{self, Field, FieldState, Value};
 
 use crate::compile::{CacheMemory, ExtractCache, SlotTable};
 use crate::error::{Diagnostic, Error};
@@ -125,6 +125,8 @@ pub struct Ruleset {
     matching: RuleMatching,
     hostname: Arc<str>,
     state: FieldState,
+    /// `okta.evt.type`, the key of the index.
+    event_type_field: Field,
     /// The memory of the per-event field cache (one slot per distinct field of the rules).
     cache: CacheMemory,
     warnings: Vec<Diagnostic>,
@@ -268,6 +270,7 @@ impl Ruleset {
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
+            event_type_field: event_type_field(),
             cache: CacheMemory::with_slots(slots.len()),
             warnings: loaded.warnings,
             events: 0,
@@ -354,7 +357,9 @@ impl Ruleset {
     pub fn process_with(&mut self, event: &Event, mut emit: impl FnMut(Alert)) {
         self.events += 1;
         self.state.observe(event);
-        let et = event.event_type();
+        // The bucket key is the value of `okta.evt.type` itself (a string unescaped, another
+        // JSON value as its text, "" when missing or null), as the indexed checks compare it.
+        let et = self.event_type_field.extract(event, &self.state);
         let Ruleset {
             rules,
             by_type,
@@ -367,16 +372,21 @@ impl Ruleset {
             ..
         } = self;
         let mut cache = ExtractCache::for_event(memory);
-        // An event without `eventType` has type "" (as compile::Predicate::event_types says).
-        let candidates: &[u32] = by_type
-            .get(et.as_deref().unwrap_or(""))
-            .map_or(&any_type[..], |v| &v[..]);
+        let bucket = by_type.get(et.as_ref().and_then(Value::as_str).unwrap_or(""));
+        let candidates: &[u32] = bucket.map_or(&any_type[..], |v| &v[..]);
+        // The rules of the event's type bucket need not re-check `okta.evt.type`.
+        let typed = bucket.is_some();
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
             let Some(r) = rules.get_mut(i as usize) else {
                 continue;
             };
-            if !r.rule.predicate.eval_cached(event, state, &mut cache) {
+            let hit = if typed {
+                r.rule.predicate.eval_typed(event, state, &mut cache)
+            } else {
+                r.rule.predicate.eval_cached(event, state, &mut cache)
+            };
+            if !hit {
                 continue;
             }
             let t = *time_ns.get_or_insert_with(|| event_time(event));
@@ -424,6 +434,15 @@ impl Ruleset {
             .iter()
             .filter_map(|&i| self.rules.get(i as usize).map(|r| &*r.name))
             .collect()
+    }
+}
+
+/// The `okta.evt.type` field.
+fn event_type_field() -> Field {
+    match fields::resolve(crate::compile::EVENT_TYPE_FIELD, None) {
+        Ok(f) => f,
+        // The registry's first row; a registry without it is a build-time bug caught by tests.
+        Err(_) => unreachable!("the registry has okta.evt.type"),
     }
 }
 

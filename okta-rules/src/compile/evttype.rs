@@ -61,9 +61,12 @@ fn operand_only_on(o: &Operand) -> Option<BTreeSet<String>> {
 }
 
 fn check_types(c: &Check) -> Option<BTreeSet<String>> {
-    if let Some(types) = operand_only_on(&c.lhs) {
-        return Some(types);
-    }
+    operand_only_on(&c.lhs).or_else(|| type_check(c))
+}
+
+/// The values of a check on `okta.evt.type` itself (`okta.evt.type = X`, `in (X, Y)`, ...): the
+/// check holds exactly on events whose type is one of them.
+pub(crate) fn type_check(c: &Check) -> Option<BTreeSet<String>> {
     let Operand::Field(f) = &c.lhs else {
         return None;
     };

@@ -36,7 +36,7 @@ pub mod transform;
 use okta_stream::event::Event;
 use okta_stream::fields::FieldState;
 
-use crate::condition::ast::{Expr, Span};
+use crate::condition::ast::{Expr, Modifier, Span};
 
 pub use build::op_allowed;
 pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable};
@@ -101,6 +101,10 @@ pub struct CompileWarning {
 pub struct Predicate {
     root: eval::Node,
     event_types: Option<Box<[String]>>,
+    /// The condition without its top-level `okta.evt.type` checks (`T and rest` gives `rest`),
+    /// for events whose type is known to be in [`Predicate::event_types`] (see
+    /// [`Predicate::eval_typed`]); `None` when the condition has no such checks.
+    after_type: Option<eval::Node>,
 }
 
 impl Predicate {
@@ -125,9 +129,28 @@ impl Predicate {
         self.root.eval(event, state, cache)
     }
 
+    /// [`Predicate::eval_cached`] for an event whose `eventType` is a JSON string equal to one of
+    /// [`Predicate::event_types`] (the engine looked the rule up by it): the top-level checks on
+    /// `okta.evt.type` are known to hold and are skipped.
+    #[inline]
+    pub(crate) fn eval_typed<'e>(
+        &self,
+        event: &'e Event,
+        state: &FieldState,
+        cache: &mut ExtractCache<'e>,
+    ) -> bool {
+        match &self.after_type {
+            Some(rest) if self.event_types.is_some() => rest.eval(event, state, cache),
+            _ => self.root.eval(event, state, cache),
+        }
+    }
+
     /// Gives every field this condition tests a slot in `table`.
     pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
         self.root.assign_slots(table);
+        if let Some(rest) = &mut self.after_type {
+            rest.assign_slots(table);
+        }
     }
 
     /// The `okta.evt.type` values for which the condition can be true, sorted and without
@@ -164,10 +187,41 @@ pub fn compile(expr: &Expr) -> Result<Compiled, CompileError> {
     let mut builder = build::Builder::default();
     let root = builder.expr(expr)?;
     let event_types = evttype::event_types(expr).map(|s| s.into_iter().collect());
+    let after_type = after_type(expr)?;
     Ok(Compiled {
-        predicate: Predicate { root, event_types },
+        predicate: Predicate {
+            root,
+            event_types,
+            after_type,
+        },
         warnings: builder.warnings,
     })
+}
+
+/// The evaluator of `expr` without its top-level `okta.evt.type` checks, if it has any.
+fn after_type(expr: &Expr) -> Result<Option<eval::Node>, CompileError> {
+    // `oneof` is left out: `oneof (a, a)` never holds although it indexes under `a`.
+    let is_type_check = |e: &Expr| {
+        matches!(e, Expr::Check(c) if c.modifier != Some(Modifier::OneOf)
+            && evttype::type_check(c).is_some())
+    };
+    // Warnings were collected when the whole condition was built.
+    let mut builder = build::Builder::default();
+    match expr {
+        Expr::And { items, .. } if items.iter().any(is_type_check) => {
+            let rest = items
+                .iter()
+                .filter(|i| !is_type_check(i))
+                .map(|i| builder.expr(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(match rest.len() {
+                0 => eval::Node::Const(true),
+                _ => eval::Node::And(rest.into_boxed_slice()),
+            }))
+        }
+        e if is_type_check(e) => Ok(Some(eval::Node::Const(true))),
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]
