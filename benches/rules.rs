@@ -10,7 +10,7 @@
 //! - `generated_200_rules` (b): the same pipeline with 200 generated rules
 //!   ([`okta_suite::rulegen::generated_rules`]).
 //!
-//! After the Criterion runs, a best-of-5 timing of each prints events/s (wall clock and this
+//! After the Criterion runs, a best-of-5 timing (with `Event::from_bytes` alone for reference) of each prints events/s (wall clock and this
 //! thread's CPU time) and the ratios (targets:
 //! (a)/(0) >= 3.0, per-event cost (b)/(a) <= 1.3). Run with `cargo bench --bench rules`;
 //! `RULES_BENCH_EVENTS` changes the corpus size; `RULES_BENCH_PROFILE=a` (or `b`) runs only that
@@ -51,6 +51,16 @@ fn serde_value(c: &Corpus) -> usize {
         let v: serde_json::Value =
             serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
         n += black_box(&v).as_object().map_or(0, |o| o.len());
+    }
+    n
+}
+
+/// `Event::from_bytes` alone (validation and top-level index): the decode share of (a) and (b).
+fn decode_only(c: &Corpus) -> usize {
+    let mut n = 0;
+    for r in &c.lines {
+        let event = Event::from_bytes(c.buf.slice(r.clone())).expect("corpus is valid");
+        n += black_box(&event).raw().len();
     }
     n
 }
@@ -174,6 +184,7 @@ fn main() {
     let (base, base_cpu) = best_of(5, || serde_value(&c));
     let (a, a_cpu) = best_of(5, || pipeline(&c, &mut falco, &mut out));
     let (b, b_cpu) = best_of(5, || pipeline(&c, &mut gen, &mut out));
+    let (d, d_cpu) = best_of(5, || decode_only(&c));
     println!(
         "\nratio report ({events} events, {:.0} bytes/event; best of 5)",
         c.buf.len() as f64 / events as f64
@@ -191,6 +202,7 @@ fn main() {
         b,
         b_cpu,
     );
+    report("(decode only: Event::from_bytes)", events, d, d_cpu);
     let ratio = |x: Duration, y: Duration| x.as_secs_f64() / y.as_secs_f64();
     println!(
         "  wall: (a)/(0) = {:.2} (target >= 3.0)   per-event cost (b)/(a) = {:.2} (target <= 1.3)",
