@@ -1,1 +1,9 @@
 //! The simulated Okta org: generator, scenarios and a loopback HTTP server.
+
+pub mod catalog;
+pub mod directory;
+pub mod generate;
+pub mod rng;
+
+pub use catalog::Catalog;
+pub use generate::{format_published, Generator};
