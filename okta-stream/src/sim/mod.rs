@@ -4,6 +4,8 @@ pub mod catalog;
 pub mod directory;
 pub mod generate;
 pub mod rng;
+pub mod scenario;
 
 pub use catalog::Catalog;
 pub use generate::{format_published, Generator};
+pub use scenario::{sample_log, Scenario};
