@@ -2,7 +2,10 @@
 
 pub mod catalog;
 pub mod directory;
+pub mod filter;
 pub mod generate;
+pub mod org;
+pub mod query;
 pub mod rng;
 pub mod scenario;
 
