@@ -10,6 +10,10 @@ pub enum Error {
     /// A field name could not be resolved.
     #[error(transparent)]
     Field(#[from] crate::fields::FieldError),
+    /// The simulated org could not be set up.
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Sim(#[from] crate::sim::SimError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {

@@ -1,14 +1,63 @@
-//! The simulated Okta org: generator, scenarios and a loopback HTTP server.
+//! The simulated Okta org: realistic generated System Log events, scripted attack scenarios, and a
+//! loopback HTTP server that behaves like Okta's `/api/v1/logs` (feature `sim`).
+//!
+//! Data flow: a seeded [`Generator`] builds an org [`directory`] and renders benign traffic; a
+//! [`Scenario`] renders an attack through the same path. [`sample_log`] interleaves both into a
+//! deterministic JSON-lines log. [`SimServer::start`] stores a generated backlog in a [`SimOrg`]
+//! (pre-serialized bytes in storage order), appends live and late-stored events over time, and
+//! serves them with Okta's paging, parameters, errors, authentication (SSWS and OAuth client
+//! credentials), rate limits and injectable faults; [`SimHandle`] controls it.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), okta_stream::sim::SimError> {
+//! use okta_stream::sim::{SimConfig, SimServer, RateLimit};
+//! let sim = SimServer::start(
+//!     SimConfig::new().api_token("test-token").backlog(5_000).rate_limit(RateLimit::new(20, 60)),
+//! ).await?;
+//! println!("org URL: {}", sim.url());
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+pub mod auth;
 pub mod catalog;
 pub mod directory;
+pub mod fault;
 pub mod filter;
 pub mod generate;
 pub mod org;
 pub mod query;
+pub mod ratelimit;
 pub mod rng;
 pub mod scenario;
+pub mod server;
 
+pub use auth::OAuthClient;
 pub use catalog::Catalog;
+pub use fault::{Fault, FaultConfig};
 pub use generate::{format_published, Generator};
+pub use org::{SimOrg, StoredEvent};
+pub use ratelimit::RateLimit;
 pub use scenario::{sample_log, Scenario};
+pub use server::{SimConfig, SimHandle, SimServer, SimStats, DEMO_API_TOKEN};
+
+/// Errors of the simulator's setup.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// The listening socket could not be opened.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The requested port.
+        port: u16,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A public key could not be used.
+    #[error("invalid OAuth client key: {0}")]
+    Key(String),
+    /// A configuration value is invalid.
+    #[error("{0}")]
+    Config(String),
+}

@@ -403,19 +403,16 @@ impl Generator {
     }
 }
 
-/// A sample System Log: `n` events as JSON lines (one compact `LogEvent` per line), deterministic
-/// for `seed`: benign traffic with every [`Scenario`] interleaved at evenly spaced points, ordered
-/// by `published`. With `n` of a few hundred or more every scenario is complete.
-pub fn sample_log(n: usize, seed: u64) -> Vec<u8> {
-    let mut generator = Generator::new(seed);
-    let slots = Scenario::ALL.len() + 2;
+/// `n` events of benign traffic with each of `scenarios` played once at evenly spaced points,
+/// ordered by `published`, each with its `published` time in milliseconds since the epoch.
+pub fn mixed_events(generator: &mut Generator, n: usize, scenarios: &[Scenario]) -> Vec<(i64, Value)> {
+    let slots = scenarios.len() + 2;
     let mut events: Vec<(i64, u64, Value)> = Vec::with_capacity(n + 128);
     let mut order = 0u64;
     let mut push = |events: &mut Vec<(i64, u64, Value)>, e: Value| {
         let ms = e["published"]
             .as_str()
-            .and_then(|p| time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339).ok())
-            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+            .and_then(super::org::parse_time_ms)
             .unwrap_or(0);
         events.push((ms, order, e));
         order += 1;
@@ -423,9 +420,9 @@ pub fn sample_log(n: usize, seed: u64) -> Vec<u8> {
     let mut next_scenario = 0usize;
     let mut benign = 0usize;
     while events.len() < n {
-        if next_scenario < Scenario::ALL.len() && benign >= (next_scenario + 1) * n / slots {
+        if next_scenario < scenarios.len() && benign >= (next_scenario + 1) * n / slots {
             let at = generator.clock_ms();
-            for e in generator.scenario(Scenario::ALL[next_scenario], at) {
+            for e in generator.scenario(scenarios[next_scenario], at) {
                 push(&mut events, e);
             }
             next_scenario += 1;
@@ -437,8 +434,16 @@ pub fn sample_log(n: usize, seed: u64) -> Vec<u8> {
     }
     events.sort_by_key(|(ms, order, _)| (*ms, *order));
     events.truncate(n);
+    events.into_iter().map(|(ms, _, e)| (ms, e)).collect()
+}
+
+/// A sample System Log: `n` events as JSON lines (one compact `LogEvent` per line), deterministic
+/// for `seed`: benign traffic with every [`Scenario`] interleaved at evenly spaced points, ordered
+/// by `published`. With `n` of a few hundred or more every scenario is complete.
+pub fn sample_log(n: usize, seed: u64) -> Vec<u8> {
+    let mut generator = Generator::new(seed);
     let mut out = Vec::with_capacity(n * 2_300);
-    for (_, _, e) in events {
+    for (_, e) in mixed_events(&mut generator, n, &Scenario::ALL) {
         out.extend_from_slice(&super::generate::to_bytes(&e));
         out.push(b'\n');
     }
