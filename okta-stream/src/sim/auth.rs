@@ -44,28 +44,44 @@ impl std::fmt::Debug for OAuthClient {
 impl OAuthClient {
     /// A client whose assertions are verified with a PEM public key (RSA → RS256, EC P-256 →
     /// ES256). Granted scope: `okta.logs.read`.
-    pub fn from_public_key_pem(client_id: impl Into<String>, pem: &[u8]) -> Result<OAuthClient, SimError> {
+    pub fn from_public_key_pem(
+        client_id: impl Into<String>,
+        pem: &[u8],
+    ) -> Result<OAuthClient, SimError> {
         let (key, algorithm) = match DecodingKey::from_rsa_pem(pem) {
             Ok(k) => (k, Algorithm::RS256),
             Err(_) => (
-                DecodingKey::from_ec_pem(pem).map_err(|e| SimError::Key(format!("not an RSA or EC public key in PEM: {e}")))?,
+                DecodingKey::from_ec_pem(pem).map_err(|e| {
+                    SimError::Key(format!("not an RSA or EC public key in PEM: {e}"))
+                })?,
                 Algorithm::ES256,
             ),
         };
-        Ok(OAuthClient { client_id: client_id.into(), key, algorithm, scopes: vec![LOGS_SCOPE.to_string()] })
+        Ok(OAuthClient {
+            client_id: client_id.into(),
+            key,
+            algorithm,
+            scopes: vec![LOGS_SCOPE.to_string()],
+        })
     }
 
     /// A client whose assertions are verified with a public JWK (JSON text, `kty` RSA or EC).
     pub fn from_jwk(client_id: impl Into<String>, jwk_json: &str) -> Result<OAuthClient, SimError> {
-        let jwk: jsonwebtoken::jwk::Jwk =
-            serde_json::from_str(jwk_json).map_err(|e| SimError::Key(format!("invalid JWK: {e}")))?;
+        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_str(jwk_json)
+            .map_err(|e| SimError::Key(format!("invalid JWK: {e}")))?;
         let algorithm = match &jwk.algorithm {
             jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
             jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
             _ => return Err(SimError::Key("JWK must be an RSA or EC key".into())),
         };
-        let key = DecodingKey::from_jwk(&jwk).map_err(|e| SimError::Key(format!("unusable JWK: {e}")))?;
-        Ok(OAuthClient { client_id: client_id.into(), key, algorithm, scopes: vec![LOGS_SCOPE.to_string()] })
+        let key =
+            DecodingKey::from_jwk(&jwk).map_err(|e| SimError::Key(format!("unusable JWK: {e}")))?;
+        Ok(OAuthClient {
+            client_id: client_id.into(),
+            key,
+            algorithm,
+            scopes: vec![LOGS_SCOPE.to_string()],
+        })
     }
 
     /// Replaces the scopes granted to the client.
@@ -97,7 +113,11 @@ pub struct OAuthError {
 
 impl OAuthError {
     fn new(status: u16, error: &'static str, description: impl Into<String>) -> OAuthError {
-        OAuthError { status, error, description: description.into() }
+        OAuthError {
+            status,
+            error,
+            description: description.into(),
+        }
     }
 
     fn client(description: impl Into<String>) -> OAuthError {
@@ -138,7 +158,10 @@ pub struct Auth {
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auth")
-            .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
+            .field(
+                "api_tokens",
+                &format_args!("[{} redacted]", self.api_tokens.len()),
+            )
             .field("clients", &self.clients.keys().collect::<Vec<_>>())
             .field("token_lifetime", &self.token_lifetime)
             .finish_non_exhaustive()
@@ -151,10 +174,17 @@ const LEEWAY_S: u64 = 30;
 
 impl Auth {
     /// Authentication with these API tokens, OAuth clients and access-token lifetime.
-    pub fn new(api_tokens: Vec<String>, clients: Vec<OAuthClient>, token_lifetime: Duration) -> Auth {
+    pub fn new(
+        api_tokens: Vec<String>,
+        clients: Vec<OAuthClient>,
+        token_lifetime: Duration,
+    ) -> Auth {
         Auth {
             api_tokens,
-            clients: clients.into_iter().map(|c| (c.client_id.clone(), c)).collect(),
+            clients: clients
+                .into_iter()
+                .map(|c| (c.client_id.clone(), c))
+                .collect(),
             token_lifetime,
             tokens: Mutex::new(HashMap::new()),
             used_jtis: Mutex::new(HashMap::new()),
@@ -166,7 +196,11 @@ impl Auth {
     pub fn check(&self, authorization: Option<&str>) -> Result<(), ApiError> {
         let header = authorization.unwrap_or("").trim();
         if let Some(token) = strip_scheme(header, "SSWS") {
-            if self.api_tokens.iter().any(|t| constant_time_eq(t.as_bytes(), token.as_bytes())) {
+            if self
+                .api_tokens
+                .iter()
+                .any(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
+            {
                 return Ok(());
             }
             return Err(ApiError::invalid_token());
@@ -177,7 +211,9 @@ impl Auth {
             tokens.retain(|_, live| live.expires > now);
             return match tokens.get(token) {
                 None => Err(ApiError::invalid_token()),
-                Some(live) if !live.scopes.iter().any(|s| s == LOGS_SCOPE) => Err(ApiError::access_denied()),
+                Some(live) if !live.scopes.iter().any(|s| s == LOGS_SCOPE) => {
+                    Err(ApiError::access_denied())
+                }
                 Some(_) => Ok(()),
             };
         }
@@ -186,12 +222,19 @@ impl Auth {
 
     /// Handles a client-credentials token request (the decoded form fields). `token_url` is the
     /// expected audience; `now_s` the current Unix time. On success the access token is live.
-    pub fn issue(&self, form: &HashMap<String, String>, token_url: &str, now_s: i64) -> Result<IssuedToken, OAuthError> {
+    pub fn issue(
+        &self,
+        form: &HashMap<String, String>,
+        token_url: &str,
+        now_s: i64,
+    ) -> Result<IssuedToken, OAuthError> {
         let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
         if field("grant_type") != "client_credentials" {
             return Err(OAuthError::new(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials]."));
         }
-        if field("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+        if field("client_assertion_type")
+            != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        {
             return Err(OAuthError::client("The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'."));
         }
         let assertion = field("client_assertion");
@@ -200,19 +243,25 @@ impl Auth {
         }
         let header = jsonwebtoken::decode_header(assertion)
             .map_err(|_| OAuthError::client("The client_assertion is not a valid JWT."))?;
-        let claims = unverified_claims(assertion).ok_or_else(|| OAuthError::client("The client_assertion is not a valid JWT."))?;
+        let claims = unverified_claims(assertion)
+            .ok_or_else(|| OAuthError::client("The client_assertion is not a valid JWT."))?;
         let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
         let client_id = match field("client_id") {
             "" => iss,
             id if id == iss => id,
-            _ => return Err(OAuthError::client("The client_id does not match the client_assertion issuer.")),
+            _ => {
+                return Err(OAuthError::client(
+                    "The client_id does not match the client_assertion issuer.",
+                ))
+            }
         };
-        let client = self
-            .clients
-            .get(client_id)
-            .ok_or_else(|| OAuthError::client("The client_assertion issuer is not a registered client."))?;
+        let client = self.clients.get(client_id).ok_or_else(|| {
+            OAuthError::client("The client_assertion issuer is not a registered client.")
+        })?;
         if header.alg != client.algorithm {
-            return Err(OAuthError::client("The client_assertion signature algorithm does not match the registered key."));
+            return Err(OAuthError::client(
+                "The client_assertion signature algorithm does not match the registered key.",
+            ));
         }
         let mut validation = Validation::new(client.algorithm);
         validation.leeway = LEEWAY_S;
@@ -233,34 +282,57 @@ impl Auth {
         })?;
         let exp = data.claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
         if exp - now_s > MAX_ASSERTION_LIFETIME_S + LEEWAY_S as i64 {
-            return Err(OAuthError::client("The client_assertion token has an expiration too far in the future."));
+            return Err(OAuthError::client(
+                "The client_assertion token has an expiration too far in the future.",
+            ));
         }
         let jti = data.claims.get("jti").and_then(Value::as_str).unwrap_or("");
         if jti.is_empty() {
-            return Err(OAuthError::client("The client_assertion token must contain a jti claim."));
+            return Err(OAuthError::client(
+                "The client_assertion token must contain a jti claim.",
+            ));
         }
         {
             let mut used = self.used_jtis.lock().unwrap_or_else(|p| p.into_inner());
             used.retain(|_, e| *e + LEEWAY_S as i64 >= now_s);
             let key = (client.client_id.clone(), jti.to_string());
             if used.contains_key(&key) {
-                return Err(OAuthError::client("The client_assertion token has already been used."));
+                return Err(OAuthError::client(
+                    "The client_assertion token has already been used.",
+                ));
             }
             used.insert(key, exp);
         }
-        let requested: Vec<String> = field("scope").split_whitespace().map(str::to_string).collect();
+        let requested: Vec<String> = field("scope")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         if requested.is_empty() {
             return Err(OAuthError::new(400, "invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided."));
         }
         if let Some(bad) = requested.iter().find(|s| !client.scopes.contains(s)) {
-            return Err(OAuthError::new(400, "invalid_scope", format!("The following scopes are not allowed: {bad}")));
+            return Err(OAuthError::new(
+                400,
+                "invalid_scope",
+                format!("The following scopes are not allowed: {bad}"),
+            ));
         }
         let access_token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            access_token.clone(),
-            Live { expires: Instant::now() + self.token_lifetime, scopes: requested.clone() },
-        );
-        Ok(IssuedToken { access_token, expires_in: self.token_lifetime, scope: requested.join(" ") })
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                access_token.clone(),
+                Live {
+                    expires: Instant::now() + self.token_lifetime,
+                    scopes: requested.clone(),
+                },
+            );
+        Ok(IssuedToken {
+            access_token,
+            expires_in: self.token_lifetime,
+            scope: requested.join(" "),
+        })
     }
 }
 
@@ -292,7 +364,10 @@ mod tests {
         assert!(auth.check(Some("SSWS s3cret")).is_ok());
         assert_eq!(auth.check(Some("SSWS wrong")).unwrap_err().code, "E0000011");
         assert_eq!(auth.check(None).unwrap_err().code, "E0000011");
-        assert_eq!(auth.check(Some("Bearer nope")).unwrap_err().code, "E0000011");
+        assert_eq!(
+            auth.check(Some("Bearer nope")).unwrap_err().code,
+            "E0000011"
+        );
         assert!(!format!("{auth:?}").contains("s3cret"));
     }
 
@@ -301,12 +376,23 @@ mod tests {
         let auth = Auth::new(vec![], vec![], Duration::from_secs(60));
         let mut form = HashMap::new();
         form.insert("grant_type".to_string(), "client_credentials".to_string());
-        form.insert("client_assertion_type".to_string(), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_string());
+        form.insert(
+            "client_assertion_type".to_string(),
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_string(),
+        );
         for a in ["", "x", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30.sig"] {
             form.insert("client_assertion".to_string(), a.to_string());
-            assert_eq!(auth.issue(&form, "http://x/oauth2/v1/token", 0).unwrap_err().error, "invalid_client");
+            assert_eq!(
+                auth.issue(&form, "http://x/oauth2/v1/token", 0)
+                    .unwrap_err()
+                    .error,
+                "invalid_client"
+            );
         }
         form.insert("grant_type".to_string(), "password".to_string());
-        assert_eq!(auth.issue(&form, "http://x", 0).unwrap_err().error, "unsupported_grant_type");
+        assert_eq!(
+            auth.issue(&form, "http://x", 0).unwrap_err().error,
+            "unsupported_grant_type"
+        );
     }
 }

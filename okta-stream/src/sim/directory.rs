@@ -52,34 +52,281 @@ const fn loc(
     lon: f64,
     network: Network,
 ) -> Location {
-    Location { city, state, country, postal_code, lat, lon, network }
+    Location {
+        city,
+        state,
+        country,
+        postal_code,
+        lat,
+        lon,
+        network,
+    }
 }
 
-const fn net(as_number: u32, as_org: &'static str, isp: &'static str, domain: &'static str, a: u8, b: u8, is_proxy: bool) -> Network {
-    Network { as_number, as_org, isp, domain, prefix: [a, b], is_proxy }
+const fn net(
+    as_number: u32,
+    as_org: &'static str,
+    isp: &'static str,
+    domain: &'static str,
+    a: u8,
+    b: u8,
+    is_proxy: bool,
+) -> Network {
+    Network {
+        as_number,
+        as_org,
+        isp,
+        domain,
+        prefix: [a, b],
+        is_proxy,
+    }
 }
 
 /// Where employees live and work (the org is US/Europe/India based).
 pub static HOME_LOCATIONS: &[Location] = &[
-    loc("San Francisco", "California", "United States", "94103", 37.7749, -122.4194, net(7922, "comcast", "comcast cable communications llc", "comcast.net", 73, 162, false)),
-    loc("Austin", "Texas", "United States", "78701", 30.2672, -97.7431, net(11427, "charter communications inc", "charter communications", "rr.com", 70, 121, false)),
-    loc("New York", "New York", "United States", "10013", 40.7209, -74.0047, net(701, "verizon business", "verizon fios", "verizon.net", 71, 190, false)),
-    loc("Chicago", "Illinois", "United States", "60606", 41.8827, -87.6233, net(7018, "at&t services inc.", "at&t internet", "att.net", 99, 45, false)),
-    loc("Seattle", "Washington", "United States", "98101", 47.6101, -122.3344, net(7922, "comcast", "comcast cable communications llc", "comcast.net", 24, 16, false)),
-    loc("London", "England", "United Kingdom", "EC2A", 51.5223, -0.0834, net(2856, "british telecommunications plc", "bt", "bt.com", 86, 128, false)),
-    loc("Berlin", "Land Berlin", "Germany", "10115", 52.5321, 13.3849, net(3320, "deutsche telekom ag", "deutsche telekom ag", "telekom.de", 91, 64, false)),
-    loc("Paris", "Ile-de-France", "France", "75002", 48.8674, 2.3450, net(3215, "orange s.a.", "orange", "orange.fr", 90, 12, false)),
-    loc("Dublin", "Leinster", "Ireland", "D02", 53.3438, -6.2546, net(5466, "eircom limited", "eir", "eircom.net", 86, 44, false)),
-    loc("Bengaluru", "Karnataka", "India", "560001", 12.9716, 77.5946, net(55836, "reliance jio infocomm limited", "reliance jio", "jio.com", 49, 37, false)),
+    loc(
+        "San Francisco",
+        "California",
+        "United States",
+        "94103",
+        37.7749,
+        -122.4194,
+        net(
+            7922,
+            "comcast",
+            "comcast cable communications llc",
+            "comcast.net",
+            73,
+            162,
+            false,
+        ),
+    ),
+    loc(
+        "Austin",
+        "Texas",
+        "United States",
+        "78701",
+        30.2672,
+        -97.7431,
+        net(
+            11427,
+            "charter communications inc",
+            "charter communications",
+            "rr.com",
+            70,
+            121,
+            false,
+        ),
+    ),
+    loc(
+        "New York",
+        "New York",
+        "United States",
+        "10013",
+        40.7209,
+        -74.0047,
+        net(
+            701,
+            "verizon business",
+            "verizon fios",
+            "verizon.net",
+            71,
+            190,
+            false,
+        ),
+    ),
+    loc(
+        "Chicago",
+        "Illinois",
+        "United States",
+        "60606",
+        41.8827,
+        -87.6233,
+        net(
+            7018,
+            "at&t services inc.",
+            "at&t internet",
+            "att.net",
+            99,
+            45,
+            false,
+        ),
+    ),
+    loc(
+        "Seattle",
+        "Washington",
+        "United States",
+        "98101",
+        47.6101,
+        -122.3344,
+        net(
+            7922,
+            "comcast",
+            "comcast cable communications llc",
+            "comcast.net",
+            24,
+            16,
+            false,
+        ),
+    ),
+    loc(
+        "London",
+        "England",
+        "United Kingdom",
+        "EC2A",
+        51.5223,
+        -0.0834,
+        net(
+            2856,
+            "british telecommunications plc",
+            "bt",
+            "bt.com",
+            86,
+            128,
+            false,
+        ),
+    ),
+    loc(
+        "Berlin",
+        "Land Berlin",
+        "Germany",
+        "10115",
+        52.5321,
+        13.3849,
+        net(
+            3320,
+            "deutsche telekom ag",
+            "deutsche telekom ag",
+            "telekom.de",
+            91,
+            64,
+            false,
+        ),
+    ),
+    loc(
+        "Paris",
+        "Ile-de-France",
+        "France",
+        "75002",
+        48.8674,
+        2.3450,
+        net(3215, "orange s.a.", "orange", "orange.fr", 90, 12, false),
+    ),
+    loc(
+        "Dublin",
+        "Leinster",
+        "Ireland",
+        "D02",
+        53.3438,
+        -6.2546,
+        net(5466, "eircom limited", "eir", "eircom.net", 86, 44, false),
+    ),
+    loc(
+        "Bengaluru",
+        "Karnataka",
+        "India",
+        "560001",
+        12.9716,
+        77.5946,
+        net(
+            55836,
+            "reliance jio infocomm limited",
+            "reliance jio",
+            "jio.com",
+            49,
+            37,
+            false,
+        ),
+    ),
 ];
 
 /// Places the org never signs in from: the "new country" and attack scenarios use them.
 pub static UNUSUAL_LOCATIONS: &[Location] = &[
-    loc("Lagos", "Lagos", "Nigeria", "100001", 6.4550, 3.3941, net(37148, "globacom limited", "globacom", "gloworld.com", 105, 112, false)),
-    loc("Bucharest", "Bucuresti", "Romania", "010011", 44.4323, 26.1063, net(9009, "m247 europe srl", "m247 ltd", "m247.com", 185, 220, true)),
-    loc("Ho Chi Minh City", "Ho Chi Minh", "Vietnam", "700000", 10.8231, 106.6297, net(7552, "viettel group", "viettel corporation", "viettel.vn", 116, 110, false)),
-    loc("Sao Paulo", "Sao Paulo", "Brazil", "01000-000", -23.5505, -46.6333, net(28573, "claro nxt telecomunicacoes ltda", "claro s.a.", "claro.com.br", 177, 92, false)),
-    loc("Amsterdam", "North Holland", "Netherlands", "1012", 52.3740, 4.8897, net(14061, "digitalocean, llc", "digitalocean llc", "digitalocean.com", 167, 99, true)),
+    loc(
+        "Lagos",
+        "Lagos",
+        "Nigeria",
+        "100001",
+        6.4550,
+        3.3941,
+        net(
+            37148,
+            "globacom limited",
+            "globacom",
+            "gloworld.com",
+            105,
+            112,
+            false,
+        ),
+    ),
+    loc(
+        "Bucharest",
+        "Bucuresti",
+        "Romania",
+        "010011",
+        44.4323,
+        26.1063,
+        net(
+            9009,
+            "m247 europe srl",
+            "m247 ltd",
+            "m247.com",
+            185,
+            220,
+            true,
+        ),
+    ),
+    loc(
+        "Ho Chi Minh City",
+        "Ho Chi Minh",
+        "Vietnam",
+        "700000",
+        10.8231,
+        106.6297,
+        net(
+            7552,
+            "viettel group",
+            "viettel corporation",
+            "viettel.vn",
+            116,
+            110,
+            false,
+        ),
+    ),
+    loc(
+        "Sao Paulo",
+        "Sao Paulo",
+        "Brazil",
+        "01000-000",
+        -23.5505,
+        -46.6333,
+        net(
+            28573,
+            "claro nxt telecomunicacoes ltda",
+            "claro s.a.",
+            "claro.com.br",
+            177,
+            92,
+            false,
+        ),
+    ),
+    loc(
+        "Amsterdam",
+        "North Holland",
+        "Netherlands",
+        "1012",
+        52.3740,
+        4.8897,
+        net(
+            14061,
+            "digitalocean, llc",
+            "digitalocean llc",
+            "digitalocean.com",
+            167,
+            99,
+            true,
+        ),
+    ),
 ];
 
 /// A browser or client a user signs in with.
@@ -95,8 +342,18 @@ pub struct UserAgent {
     pub device: &'static str,
 }
 
-const fn ua(raw: &'static str, os: &'static str, browser: &'static str, device: &'static str) -> UserAgent {
-    UserAgent { raw, os, browser, device }
+const fn ua(
+    raw: &'static str,
+    os: &'static str,
+    browser: &'static str,
+    device: &'static str,
+) -> UserAgent {
+    UserAgent {
+        raw,
+        os,
+        browser,
+        device,
+    }
 }
 
 /// Everyday browsers.
@@ -117,16 +374,27 @@ pub static ATTACKER_USER_AGENTS: &[UserAgent] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Alice", "Bob", "Carmen", "Deepak", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kavya", "Liam",
-    "Maya", "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei", "Yusuf", "Zoe",
+    "Alice", "Bob", "Carmen", "Deepak", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
+    "Kavya", "Liam", "Maya", "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara", "Umar",
+    "Vera", "Wei", "Yusuf", "Zoe",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Anderson", "Brooks", "Chen", "Dubois", "Eriksson", "Fischer", "Garcia", "Hughes", "Iyer", "Jensen",
-    "Kowalski", "Lopez", "Murphy", "Nakamura", "O'Brien", "Patel", "Rossi", "Schmidt", "Tanaka", "Walsh",
+    "Anderson", "Brooks", "Chen", "Dubois", "Eriksson", "Fischer", "Garcia", "Hughes", "Iyer",
+    "Jensen", "Kowalski", "Lopez", "Murphy", "Nakamura", "O'Brien", "Patel", "Rossi", "Schmidt",
+    "Tanaka", "Walsh",
 ];
 const GROUP_NAMES: &[&str] = &[
-    "Everyone", "Engineering", "Sales", "Finance", "Human Resources", "Support", "Contractors",
-    "VPN Users", "GitHub Admins", "AWS Production Access", "Okta Super Admins",
+    "Everyone",
+    "Engineering",
+    "Sales",
+    "Finance",
+    "Human Resources",
+    "Support",
+    "Contractors",
+    "VPN Users",
+    "GitHub Admins",
+    "AWS Production Access",
+    "Okta Super Admins",
 ];
 const APPS: &[(&str, &str)] = &[
     ("Salesforce.com", "salesforce"),
@@ -211,13 +479,24 @@ impl Directory {
         let domain = "acme.example".to_string();
         let groups: Vec<Group> = GROUP_NAMES
             .iter()
-            .map(|&name| Group { id: rng.okta_id("00g"), name })
+            .map(|&name| Group {
+                id: rng.okta_id("00g"),
+                name,
+            })
             .collect();
         let mut apps: Vec<App> = APPS
             .iter()
-            .map(|&(label, name)| App { id: rng.okta_id("0oa"), label, name })
+            .map(|&(label, name)| App {
+                id: rng.okta_id("0oa"),
+                label,
+                name,
+            })
             .collect();
-        apps.push(App { id: rng.okta_id("0oa"), label: "Okta Admin Console", name: "saasure" });
+        apps.push(App {
+            id: rng.okta_id("0oa"),
+            label: "Okta Admin Console",
+            name: "saasure",
+        });
         let mut users = Vec::with_capacity(USER_COUNT);
         let mut taken = std::collections::HashSet::new();
         while users.len() < USER_COUNT {
@@ -233,7 +512,13 @@ impl Directory {
             }
             let home = rng.index(HOME_LOCATIONS.len());
             let p = HOME_LOCATIONS[home].network.prefix;
-            let ip = format!("{}.{}.{}.{}", p[0], p[1], rng.range(0, 255), rng.range(1, 254));
+            let ip = format!(
+                "{}.{}.{}.{}",
+                p[0],
+                p[1],
+                rng.range(0, 255),
+                rng.range(1, 254)
+            );
             let admin = users.len() < ADMIN_COUNT;
             let mut member_of = vec![0];
             for g in 1..groups.len() - 1 {
@@ -257,12 +542,22 @@ impl Directory {
                 groups: member_of,
             });
         }
-        Directory { domain, users, groups, apps, org_id: rng.okta_id("00o") }
+        Directory {
+            domain,
+            users,
+            groups,
+            apps,
+            org_id: rng.okta_id("00o"),
+        }
     }
 
     /// Indexes of admin users.
     pub fn admins(&self) -> impl Iterator<Item = usize> + '_ {
-        self.users.iter().enumerate().filter(|(_, u)| u.admin).map(|(i, _)| i)
+        self.users
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.admin)
+            .map(|(i, _)| i)
     }
 
     /// The Okta Admin Console app.

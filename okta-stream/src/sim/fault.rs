@@ -54,7 +54,13 @@ pub struct FaultConfig {
 
 impl Default for FaultConfig {
     fn default() -> FaultConfig {
-        FaultConfig { server_error: 0.0, slow: 0.0, slow_delay: Duration::from_secs(2), drop: 0.0, truncate: 0.0 }
+        FaultConfig {
+            server_error: 0.0,
+            slow: 0.0,
+            slow_delay: Duration::from_secs(2),
+            drop: 0.0,
+            truncate: 0.0,
+        }
     }
 }
 
@@ -76,17 +82,29 @@ pub struct Faults {
 impl Faults {
     /// Faults with these probabilities, scripted queue and seed.
     pub fn new(config: FaultConfig, scripted: Vec<Fault>, seed: u64) -> Faults {
-        Faults { config, scripted: Mutex::new(scripted.into()), rng: Mutex::new(SimRng::new(seed ^ 0xFA17)) }
+        Faults {
+            config,
+            scripted: Mutex::new(scripted.into()),
+            rng: Mutex::new(SimRng::new(seed ^ 0xFA17)),
+        }
     }
 
     /// Queues a fault for an upcoming request.
     pub fn push(&self, fault: Fault) {
-        self.scripted.lock().unwrap_or_else(|p| p.into_inner()).push_back(fault);
+        self.scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(fault);
     }
 
     /// The fault for the next request, if any.
     pub fn next(&self) -> Option<Fault> {
-        if let Some(f) = self.scripted.lock().unwrap_or_else(|p| p.into_inner()).pop_front() {
+        if let Some(f) = self
+            .scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()
+        {
             return Some(f);
         }
         if !self.config.any() {
@@ -120,7 +138,14 @@ mod tests {
 
     #[test]
     fn scripted_first_then_probabilities() {
-        let f = Faults::new(FaultConfig { drop: 1.0, ..FaultConfig::default() }, vec![Fault::ServerError], 1);
+        let f = Faults::new(
+            FaultConfig {
+                drop: 1.0,
+                ..FaultConfig::default()
+            },
+            vec![Fault::ServerError],
+            1,
+        );
         assert_eq!(f.next(), Some(Fault::ServerError));
         assert_eq!(f.next(), Some(Fault::Drop));
         let none = Faults::new(FaultConfig::default(), vec![], 1);
@@ -128,7 +153,14 @@ mod tests {
         none.push(Fault::Truncate);
         assert_eq!(none.next(), Some(Fault::Truncate));
         assert_eq!(none.next(), None);
-        let half = Faults::new(FaultConfig { server_error: 0.5, ..FaultConfig::default() }, vec![], 3);
+        let half = Faults::new(
+            FaultConfig {
+                server_error: 0.5,
+                ..FaultConfig::default()
+            },
+            vec![],
+            3,
+        );
         let n = (0..1000).filter(|_| half.next().is_some()).count();
         assert!((350..650).contains(&n), "{n}");
     }

@@ -73,9 +73,23 @@ pub enum Filter {
 }
 
 const TOP_LEVEL: &[&str] = &[
-    "uuid", "published", "eventType", "version", "severity", "legacyEventType", "displayMessage", "actor",
-    "client", "device", "authenticationContext", "securityContext", "request", "outcome", "target",
-    "transaction", "debugContext",
+    "uuid",
+    "published",
+    "eventType",
+    "version",
+    "severity",
+    "legacyEventType",
+    "displayMessage",
+    "actor",
+    "client",
+    "device",
+    "authenticationContext",
+    "securityContext",
+    "request",
+    "outcome",
+    "target",
+    "transaction",
+    "debugContext",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +173,10 @@ fn compare(have: &Value, op: Op, want: &Value) -> bool {
                 _ => Some(a.cmp(&b)),
             }
         }
-        (Value::Number(a), Value::Number(b)) => a.as_f64().zip(b.as_f64()).and_then(|(a, b)| a.partial_cmp(&b)),
+        (Value::Number(a), Value::Number(b)) => a
+            .as_f64()
+            .zip(b.as_f64())
+            .and_then(|(a, b)| a.partial_cmp(&b)),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Null, Value::Null) => Some(Ordering::Equal),
         _ => None,
@@ -225,7 +242,9 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, FilterError> {
             }
             _ => {
                 let start = i;
-                while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b'"') {
+                while i < bytes.len()
+                    && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b'"')
+                {
                     i += 1;
                 }
                 out.push((start, Tok::Word(src[start..i].to_string())));
@@ -237,7 +256,10 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, FilterError> {
 
 impl Parser<'_> {
     fn invalid(&self, at: usize, what: &str) -> FilterError {
-        FilterError::Invalid(format!("Invalid filter '{}': {what} at position {at}", self.src))
+        FilterError::Invalid(format!(
+            "Invalid filter '{}': {what} at position {at}",
+            self.src
+        ))
     }
 
     fn keyword(&self, kw: &str) -> bool {
@@ -314,7 +336,10 @@ impl Parser<'_> {
         }
         let end = self.src.len();
         let Some((op_at, Tok::Word(op_word))) = self.toks.get(self.pos).cloned() else {
-            return Err(self.invalid(self.toks.get(self.pos).map_or(end, |t| t.0), "Expected an attribute operator"));
+            return Err(self.invalid(
+                self.toks.get(self.pos).map_or(end, |t| t.0),
+                "Expected an attribute operator",
+            ));
         };
         self.pos += 1;
         let op = match op_word.to_ascii_lowercase().as_str() {
@@ -329,14 +354,17 @@ impl Parser<'_> {
             "lt" => Op::Lt,
             "le" => Op::Le,
             _ => {
-                return Err(self.invalid(
-                    op_at,
-                    &format!("Unrecognized attribute operator '{op_word}'"),
-                )
-                .with_expected())
+                return Err(self
+                    .invalid(
+                        op_at,
+                        &format!("Unrecognized attribute operator '{op_word}'"),
+                    )
+                    .with_expected())
             }
         };
-        if op == Op::Co && (attr == "debugContext.debugData.url" || attr == "debugContext.debugData.requestUri") {
+        if op == Op::Co
+            && (attr == "debugContext.debugData.url" || attr == "debugContext.debugData.requestUri")
+        {
             return Err(FilterError::Unsupported(format!(
                 "The supplied combination of operator and field is not currently supported. Operator: co, Field: {attr}"
             )));
@@ -363,7 +391,9 @@ impl Parser<'_> {
 impl FilterError {
     fn with_expected(self) -> FilterError {
         match self {
-            FilterError::Invalid(m) => FilterError::Invalid(format!("{m}. Expected: eq,co,sw,pr,gt,ge,lt,le")),
+            FilterError::Invalid(m) => {
+                FilterError::Invalid(format!("{m}. Expected: eq,co,sw,pr,gt,ge,lt,le"))
+            }
             other => other,
         }
     }
@@ -390,7 +420,8 @@ impl Keywords {
         }
         if words.len() > MAX_KEYWORDS {
             return Err(FilterError::Keyword(
-                "Api validation failed: 'q': Freeform search cannot contain more than 10 items.".into(),
+                "Api validation failed: 'q': Freeform search cannot contain more than 10 items."
+                    .into(),
             ));
         }
         Ok(Keywords(words))
@@ -403,14 +434,18 @@ impl Keywords {
 
     /// Whether every keyword matches somewhere in `event`.
     pub fn matches(&self, event: &Value) -> bool {
-        self.0.iter().all(|k| any_string(event, &mut |s| token_match(s, k)))
+        self.0
+            .iter()
+            .all(|k| any_string(event, &mut |s| token_match(s, k)))
     }
 }
 
 fn token_match(s: &str, k: &str) -> bool {
     let lower = s.to_lowercase();
     lower == k
-        || lower.split_whitespace().any(|w| w == k || w.split('-').any(|p| p == k))
+        || lower
+            .split_whitespace()
+            .any(|w| w == k || w.split('-').any(|p| p == k))
 }
 
 fn any_string(v: &Value, f: &mut dyn FnMut(&str) -> bool) -> bool {
@@ -442,12 +477,20 @@ mod tests {
         assert!(t(r#"eventType eq "user.session.start""#));
         assert!(t(r#"eventType eq "USER.SESSION.START""#));
         assert!(!t(r#"eventType eq "user.session.end""#));
-        assert!(t(r#"eventType eq "user.session.start" and outcome.result eq "FAILURE""#));
+        assert!(t(
+            r#"eventType eq "user.session.start" and outcome.result eq "FAILURE""#
+        ));
         assert!(t(r#"eventType eq "x" or actor.id eq "00uABC""#));
-        assert!(!t(r#"eventType eq "x" or (actor.id eq "00uABC" and outcome.result eq "SUCCESS")"#));
-        assert!(t(r#"actor.alternateId sw "jane" and actor.displayName co "doe""#));
+        assert!(!t(
+            r#"eventType eq "x" or (actor.id eq "00uABC" and outcome.result eq "SUCCESS")"#
+        ));
+        assert!(t(
+            r#"actor.alternateId sw "jane" and actor.displayName co "doe""#
+        ));
         assert!(t(r#"target.id eq "00g2""#));
-        assert!(t("securityContext.isProxy eq true and securityContext.asNumber gt 1000"));
+        assert!(t(
+            "securityContext.isProxy eq true and securityContext.asNumber gt 1000"
+        ));
         assert!(t("actor.id pr and not (client.ipAddress pr)"));
         assert!(t(r#"outcome.result ne "SUCCESS""#));
     }
@@ -456,11 +499,38 @@ mod tests {
     fn invalid_filters_are_rejected_with_okta_codes() {
         let e = Filter::parse(r#"displayMessage eqq "Create okta user""#).unwrap_err();
         assert_eq!(e.code(), "E0000053");
-        assert!(e.to_string().contains("Unrecognized attribute operator 'eqq' at position 15"), "{e}");
-        assert_eq!(Filter::parse("some_invalid_field eq \"x\"").unwrap_err().to_string(), "field is not valid: some_invalid_field");
-        assert_eq!(Filter::parse(r#"published gt "2024-01-01""#).unwrap_err().code(), "E0000053");
-        assert_eq!(Filter::parse(r#"debugContext.debugData.url co "x""#).unwrap_err().code(), "E0000031");
-        for bad in ["", "eventType", "eventType eq", r#"(eventType eq "x""#, r#"eventType eq "x" and"#, r#"eventType eq "x"#, r#"eventType eq "x" "y""#] {
+        assert!(
+            e.to_string()
+                .contains("Unrecognized attribute operator 'eqq' at position 15"),
+            "{e}"
+        );
+        assert_eq!(
+            Filter::parse("some_invalid_field eq \"x\"")
+                .unwrap_err()
+                .to_string(),
+            "field is not valid: some_invalid_field"
+        );
+        assert_eq!(
+            Filter::parse(r#"published gt "2024-01-01""#)
+                .unwrap_err()
+                .code(),
+            "E0000053"
+        );
+        assert_eq!(
+            Filter::parse(r#"debugContext.debugData.url co "x""#)
+                .unwrap_err()
+                .code(),
+            "E0000031"
+        );
+        for bad in [
+            "",
+            "eventType",
+            "eventType eq",
+            r#"(eventType eq "x""#,
+            r#"eventType eq "x" and"#,
+            r#"eventType eq "x"#,
+            r#"eventType eq "x" "y""#,
+        ] {
             assert_eq!(Filter::parse(bad).unwrap_err().code(), "E0000053", "{bad}");
         }
     }

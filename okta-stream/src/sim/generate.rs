@@ -28,9 +28,8 @@ pub const DEFAULT_MEAN_GAP_MS: i64 = 1_500;
 
 /// Formats milliseconds since the epoch the way Okta writes `published`: `YYYY-MM-DDTHH:mm:ss.SSSZ`.
 pub fn format_published(ms: i64) -> String {
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| t.format(&fmt).ok())
@@ -126,7 +125,10 @@ impl Behaviors {
     fn json(&self) -> Value {
         let mut m = serde_json::Map::new();
         for (k, v) in self.pairs() {
-            m.insert(k.to_string(), json!(if v { "POSITIVE" } else { "NEGATIVE" }));
+            m.insert(
+                k.to_string(),
+                json!(if v { "POSITIVE" } else { "NEGATIVE" }),
+            );
         }
         Value::Object(m)
     }
@@ -299,7 +301,10 @@ impl Generator {
     /// A fresh session (`idx…`, as on Identity Engine).
     pub fn new_session(&mut self) -> Session {
         let id = format!("idx{}", self.rng.string(BASE62, 22));
-        Session { root: id.clone(), id }
+        Session {
+            root: id.clone(),
+            id,
+        }
     }
 
     /// An Okta-style id with the given prefix.
@@ -366,20 +371,41 @@ impl Generator {
     }
 
     /// A random address in `location`'s network with the given client.
-    pub fn origin_at(&mut self, location: &'static Location, user_agent: &'static UserAgent) -> Origin {
+    pub fn origin_at(
+        &mut self,
+        location: &'static Location,
+        user_agent: &'static UserAgent,
+    ) -> Origin {
         let p = location.network.prefix;
-        let ip = format!("{}.{}.{}.{}", p[0], p[1], self.rng.range(0, 255), self.rng.range(1, 254));
-        Origin { location, ip, user_agent }
+        let ip = format!(
+            "{}.{}.{}.{}",
+            p[0],
+            p[1],
+            self.rng.range(0, 255),
+            self.rng.range(1, 254)
+        );
+        Origin {
+            location,
+            ip,
+            user_agent,
+        }
     }
 
     // ----- rendering ---------------------------------------------------------------------------
 
     /// Renders one complete `LogEvent` published at `at_ms`.
     pub fn render(&mut self, spec: Spec, at_ms: i64) -> Value {
-        debug_assert!(Catalog::get().contains(spec.event_type), "{}", spec.event_type);
+        debug_assert!(
+            Catalog::get().contains(spec.event_type),
+            "{}",
+            spec.event_type
+        );
         let uuid = self.uuid(at_ms);
         self.latest_ms = self.latest_ms.max(at_ms);
-        let tx = spec.transaction.clone().unwrap_or_else(|| self.transaction_id());
+        let tx = spec
+            .transaction
+            .clone()
+            .unwrap_or_else(|| self.transaction_id());
         let (client, security, ip_chain, tx_type) = match &spec.origin {
             Some(o) => {
                 let l = o.location;
@@ -412,8 +438,16 @@ impl Generator {
             debug.insert("threatSuspected".into(), json!("false"));
         }
         if let Some(b) = spec.behaviors {
-            let level = if spec.risk.is_empty() { "LOW" } else { spec.risk };
-            let reasons = if level == "LOW" { "" } else { "Anomalous Location, Anomalous Device" };
+            let level = if spec.risk.is_empty() {
+                "LOW"
+            } else {
+                spec.risk
+            };
+            let reasons = if level == "LOW" {
+                ""
+            } else {
+                "Anomalous Location, Anomalous Device"
+            };
             debug.insert("behaviors".into(), json!(b.java_map()));
             debug.insert(
                 "risk".into(),
@@ -439,7 +473,10 @@ impl Generator {
             None => (Value::Null, Value::Null),
         };
         let (provider, cred_provider) = match spec.credential_type {
-            Some(_) => (json!("OKTA_AUTHENTICATION_PROVIDER"), json!("OKTA_CREDENTIAL_PROVIDER")),
+            Some(_) => (
+                json!("OKTA_AUTHENTICATION_PROVIDER"),
+                json!("OKTA_CREDENTIAL_PROVIDER"),
+            ),
             None => (Value::Null, Value::Null),
         };
         let device = if spec.with_device {
@@ -464,7 +501,11 @@ impl Generator {
         } else {
             Value::Null
         };
-        let detail = if spec.transaction_detail.is_null() { json!({}) } else { spec.transaction_detail };
+        let detail = if spec.transaction_detail.is_null() {
+            json!({})
+        } else {
+            spec.transaction_detail
+        };
         let mut event = json!({
             "actor": spec.actor,
             "client": client,
@@ -530,7 +571,13 @@ impl Generator {
         let mut out = Vec::new();
         let mut t = at;
         if typo {
-            let spec = self.session_start_spec(u, origin.clone(), None, "FAILURE", Some("INVALID_CREDENTIALS"));
+            let spec = self.session_start_spec(
+                u,
+                origin.clone(),
+                None,
+                "FAILURE",
+                Some("INVALID_CREDENTIALS"),
+            );
             out.push(self.render(spec, t));
             t += self.rng.range(3_000, 9_000);
         }
@@ -554,7 +601,14 @@ impl Generator {
             },
             t,
         ));
-        let mfa = self.mfa_spec(u, origin.clone(), Some(session.clone()), "SUCCESS", None, Some(tx.clone()));
+        let mfa = self.mfa_spec(
+            u,
+            origin.clone(),
+            Some(session.clone()),
+            "SUCCESS",
+            None,
+            Some(tx.clone()),
+        );
         out.push(self.render(mfa, t + 15));
         let mut start = self.session_start_spec(u, origin, Some(session.clone()), "SUCCESS", None);
         start.transaction = Some(tx);
@@ -620,7 +674,10 @@ impl Generator {
             result,
             reason: reason.map(str::to_string),
             targets: vec![self.enrollment_target(u, "Okta Verify Push")],
-            debug: vec![("factor", json!("OKTA_VERIFY_PUSH")), ("factorIntent", json!("AUTHENTICATION"))],
+            debug: vec![
+                ("factor", json!("OKTA_VERIFY_PUSH")),
+                ("factorIntent", json!("AUTHENTICATION")),
+            ],
             request_uri: "/idp/idx/authenticators/poll",
             behaviors: Some(Behaviors::default()),
             transaction: tx,
@@ -644,7 +701,10 @@ impl Generator {
             session,
             targets: vec![self.app_target(a), app_user],
             request_uri: "/app/acme_sso/sso/saml",
-            debug: vec![("initiationType", json!("IDP_INITIATED")), ("signOnMode", json!("SAML 2.0"))],
+            debug: vec![
+                ("initiationType", json!("IDP_INITIATED")),
+                ("signOnMode", json!("SAML 2.0")),
+            ],
             ..Spec::default()
         };
         self.render(spec, at)
@@ -733,8 +793,14 @@ mod tests {
 
     #[test]
     fn published_format_has_milliseconds() {
-        assert_eq!(format_published(DEFAULT_START_MS), "2026-01-15T09:00:00.000Z");
-        assert_eq!(format_published(DEFAULT_START_MS + 1_234), "2026-01-15T09:00:01.234Z");
+        assert_eq!(
+            format_published(DEFAULT_START_MS),
+            "2026-01-15T09:00:00.000Z"
+        );
+        assert_eq!(
+            format_published(DEFAULT_START_MS + 1_234),
+            "2026-01-15T09:00:01.234Z"
+        );
     }
 
     #[test]
@@ -774,7 +840,11 @@ mod tests {
         let g = Generator::new(9);
         let h = Generator::new(9);
         assert_eq!(g.directory().users[3].id, h.directory().users[3].id);
-        assert!(g.directory().users.iter().all(|u| u.id.starts_with("00u") && u.id.len() == 20));
+        assert!(g
+            .directory()
+            .users
+            .iter()
+            .all(|u| u.id.starts_with("00u") && u.id.len() == 20));
         assert!(g.directory().admins().count() > 0);
     }
 }

@@ -63,7 +63,12 @@ impl SimOrg {
             .last()
             .map_or(persisted_ms, |last| last.persisted_ms.max(persisted_ms));
         self.by_published.insert((published_ms, seq));
-        self.events.push(StoredEvent { seq, persisted_ms, published_ms, bytes });
+        self.events.push(StoredEvent {
+            seq,
+            persisted_ms,
+            published_ms,
+            bytes,
+        });
         seq
     }
 
@@ -75,7 +80,11 @@ impl SimOrg {
             .and_then(Value::as_str)
             .and_then(parse_time_ms)
             .unwrap_or(persisted_ms);
-        self.append(Bytes::from(super::generate::to_bytes(event)), published, persisted_ms)
+        self.append(
+            Bytes::from(super::generate::to_bytes(event)),
+            published,
+            persisted_ms,
+        )
     }
 
     /// Number of stored events.
@@ -105,8 +114,10 @@ impl SimOrg {
 
     /// A polling read: up to `limit` matching events in storage order from storage index `start`.
     pub fn polling_page(&self, start: u64, limit: usize, matcher: Option<Matcher<'_>>) -> Page {
-        let mut page = Page { next_index: start.max(0), ..Page::default() };
-        let start = usize::try_from(start).unwrap_or(usize::MAX).min(self.events.len());
+        let mut page = Page::default();
+        let start = usize::try_from(start)
+            .unwrap_or(usize::MAX)
+            .min(self.events.len());
         page.next_index = start as u64;
         if limit == 0 {
             return page;
@@ -142,10 +153,24 @@ impl SimOrg {
         let lo = (since_ms, 0u64);
         let hi = (until_ms, 0u64);
         let range: Box<dyn Iterator<Item = &(i64, u64)>> = match (descending, after) {
-            (false, None) => Box::new(self.by_published.range((Bound::Included(lo), Bound::Excluded(hi)))),
-            (false, Some(k)) => Box::new(self.by_published.range((Bound::Excluded(k.max(lo)), Bound::Excluded(hi)))),
-            (true, None) => Box::new(self.by_published.range((Bound::Included(lo), Bound::Excluded(hi))).rev()),
-            (true, Some(k)) => Box::new(self.by_published.range((Bound::Included(lo), Bound::Excluded(k.min(hi)))).rev()),
+            (false, None) => Box::new(
+                self.by_published
+                    .range((Bound::Included(lo), Bound::Excluded(hi))),
+            ),
+            (false, Some(k)) => Box::new(
+                self.by_published
+                    .range((Bound::Excluded(k.max(lo)), Bound::Excluded(hi))),
+            ),
+            (true, None) => Box::new(
+                self.by_published
+                    .range((Bound::Included(lo), Bound::Excluded(hi)))
+                    .rev(),
+            ),
+            (true, Some(k)) => Box::new(
+                self.by_published
+                    .range((Bound::Included(lo), Bound::Excluded(k.min(hi))))
+                    .rev(),
+            ),
         };
         let mut last = None;
         for &(published, seq) in range {
@@ -167,7 +192,9 @@ impl SimOrg {
 fn accepts(matcher: Option<Matcher<'_>>, bytes: &Bytes) -> bool {
     match matcher {
         None => true,
-        Some(m) => serde_json::from_slice::<Value>(bytes).map(|v| m(&v)).unwrap_or(false),
+        Some(m) => serde_json::from_slice::<Value>(bytes)
+            .map(|v| m(&v))
+            .unwrap_or(false),
     }
 }
 
@@ -185,7 +212,10 @@ mod tests {
     fn org() -> SimOrg {
         let mut org = SimOrg::new();
         // published: 10, 20, 5 (late), 30; persisted: 10, 20, 25, 30
-        for (i, (p, s)) in [(10, 10), (20, 20), (5, 25), (30, 30)].into_iter().enumerate() {
+        for (i, (p, s)) in [(10, 10), (20, 20), (5, 25), (30, 30)]
+            .into_iter()
+            .enumerate()
+        {
             org.append(Bytes::from(format!("{{\"n\":{i}}}")), p, s);
         }
         org
@@ -211,12 +241,21 @@ mod tests {
     fn bounded_reads_by_published_both_ways() {
         let org = org();
         let p = org.bounded_page(0, 100, None, 2, false, None);
-        assert_eq!(p.events, vec![Bytes::from("{\"n\":2}"), Bytes::from("{\"n\":0}")]);
+        assert_eq!(
+            p.events,
+            vec![Bytes::from("{\"n\":2}"), Bytes::from("{\"n\":0}")]
+        );
         let p = org.bounded_page(0, 100, p.next_key, 2, false, None);
-        assert_eq!(p.events, vec![Bytes::from("{\"n\":1}"), Bytes::from("{\"n\":3}")]);
+        assert_eq!(
+            p.events,
+            vec![Bytes::from("{\"n\":1}"), Bytes::from("{\"n\":3}")]
+        );
         assert_eq!(p.next_key, None);
         let p = org.bounded_page(6, 30, None, 10, true, None);
-        assert_eq!(p.events, vec![Bytes::from("{\"n\":1}"), Bytes::from("{\"n\":0}")]);
+        assert_eq!(
+            p.events,
+            vec![Bytes::from("{\"n\":1}"), Bytes::from("{\"n\":0}")]
+        );
         let m = |v: &Value| v["n"] == 3;
         let p = org.bounded_page(0, 100, None, 10, false, Some(&m));
         assert_eq!(p.events.len(), 1);

@@ -42,7 +42,12 @@ pub struct ApiError {
 impl ApiError {
     /// A new error.
     pub fn new(status: u16, code: &'static str, summary: impl Into<String>) -> ApiError {
-        ApiError { status, code, summary: summary.into(), causes: Vec::new() }
+        ApiError {
+            status,
+            code,
+            summary: summary.into(),
+            causes: Vec::new(),
+        }
     }
 
     /// 400 `E0000001` for a bad date in `param`.
@@ -60,7 +65,11 @@ impl ApiError {
 
     /// 429 `E0000047`.
     pub fn rate_limited() -> ApiError {
-        ApiError::new(429, "E0000047", "API call exceeded rate limit due to too many requests.")
+        ApiError::new(
+            429,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+        )
     }
 
     /// 500 `E0000009`.
@@ -75,12 +84,20 @@ impl ApiError {
 
     /// 403 `E0000006`.
     pub fn access_denied() -> ApiError {
-        ApiError::new(403, "E0000006", "You do not have permission to perform the requested action")
+        ApiError::new(
+            403,
+            "E0000006",
+            "You do not have permission to perform the requested action",
+        )
     }
 
     /// The JSON body, with a fresh `errorId`.
     pub fn body(&self) -> Bytes {
-        let causes: Vec<_> = self.causes.iter().map(|c| json!({"errorSummary": c})).collect();
+        let causes: Vec<_> = self
+            .causes
+            .iter()
+            .map(|c| json!({"errorSummary": c}))
+            .collect();
         let id = format!("oae{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()));
         Bytes::from(
             json!({"errorCode": self.code, "errorSummary": self.summary, "errorLink": self.code, "errorId": id, "errorCauses": causes})
@@ -114,7 +131,9 @@ impl Cursor {
         let mut parts = plain.split(':');
         match (parts.next()?, parts.next(), parts.next(), parts.next()) {
             ("p1", Some(i), None, None) => Some(Cursor::Polling(i.parse().ok()?)),
-            ("b1", Some(p), Some(s), None) => Some(Cursor::Bounded(p.parse().ok()?, s.parse().ok()?)),
+            ("b1", Some(p), Some(s), None) => {
+                Some(Cursor::Bounded(p.parse().ok()?, s.parse().ok()?))
+            }
             _ => None,
         }
     }
@@ -144,12 +163,22 @@ pub struct LogsQuery {
 impl LogsQuery {
     /// Parses and validates a raw query string. `now_ms` is the server's clock.
     pub fn parse(raw: &str, now_ms: i64) -> Result<LogsQuery, ApiError> {
-        let params: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
-        let get = |k: &str| params.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let params: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |k: &str| {
+            params
+                .iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
         let time = |k: &str| -> Result<Option<i64>, ApiError> {
             match get(k) {
                 None | Some("") => Ok(None),
-                Some(v) => parse_time_ms(v).map(Some).ok_or_else(|| ApiError::bad_date(k)),
+                Some(v) => parse_time_ms(v)
+                    .map(Some)
+                    .ok_or_else(|| ApiError::bad_date(k)),
             }
         };
         let since = time("since")?;
@@ -167,21 +196,24 @@ impl LogsQuery {
                 }
             },
         };
-        let descending = match get("sortOrder") {
-            None | Some("") | Some("ASCENDING") => false,
-            Some("DESCENDING") => true,
-            Some(_) => {
-                return Err(ApiError::new(
+        let descending =
+            match get("sortOrder") {
+                None | Some("") | Some("ASCENDING") => false,
+                Some("DESCENDING") => true,
+                Some(_) => return Err(ApiError::new(
                     400,
                     "E0000001",
                     "Api validation failed: 'sortOrder': must be one of [ASCENDING, DESCENDING]",
-                ))
-            }
-        };
+                )),
+            };
         let after = match get("after") {
             None | Some("") => None,
             Some(t) => Some(Cursor::decode(t).ok_or_else(|| {
-                ApiError::new(400, "E0000054", "Invalid paging request: the after cursor is not valid")
+                ApiError::new(
+                    400,
+                    "E0000054",
+                    "Invalid paging request: the after cursor is not valid",
+                )
             })?),
         };
         let polling = until.is_none() && !descending;
@@ -213,10 +245,22 @@ impl LogsQuery {
         }
         let filter = match get("filter") {
             None | Some("") => None,
-            Some(f) => Some(Filter::parse(f).map_err(|e| ApiError::new(400, e.code(), e.to_string()))?),
+            Some(f) => {
+                Some(Filter::parse(f).map_err(|e| ApiError::new(400, e.code(), e.to_string()))?)
+            }
         };
-        let keywords = Keywords::parse(get("q").unwrap_or("")).map_err(|e| ApiError::new(400, e.code(), e.to_string()))?;
-        Ok(LogsQuery { since, until, after, limit, descending, filter, keywords, params })
+        let keywords = Keywords::parse(get("q").unwrap_or(""))
+            .map_err(|e| ApiError::new(400, e.code(), e.to_string()))?;
+        Ok(LogsQuery {
+            since,
+            until,
+            after,
+            limit,
+            descending,
+            filter,
+            keywords,
+            params,
+        })
     }
 
     /// Whether this is a polling request (no `until`, ascending).
@@ -254,7 +298,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        for c in [Cursor::Polling(0), Cursor::Polling(123_456), Cursor::Bounded(NOW, 42)] {
+        for c in [
+            Cursor::Polling(0),
+            Cursor::Polling(123_456),
+            Cursor::Bounded(NOW, 42),
+        ] {
             assert_eq!(Cursor::decode(&c.encode()), Some(c));
         }
         assert_eq!(Cursor::decode("garbage!"), None);
@@ -263,7 +311,11 @@ mod tests {
 
     #[test]
     fn classification_defaults_and_next_links() {
-        let q = LogsQuery::parse("since=2026-01-15T08:00:00Z&limit=5000&filter=eventType%20eq%20%22a%22", NOW).unwrap();
+        let q = LogsQuery::parse(
+            "since=2026-01-15T08:00:00Z&limit=5000&filter=eventType%20eq%20%22a%22",
+            NOW,
+        )
+        .unwrap();
         assert!(q.is_polling());
         assert_eq!(q.limit, MAX_LIMIT);
         let next = q.next_query(Cursor::Polling(7));
@@ -271,11 +323,17 @@ mod tests {
         assert!(next.contains("filter=eventType+eq+%22a%22") && next.contains("limit=5000"));
         let q2 = LogsQuery::parse(&next, NOW).unwrap();
         assert_eq!(q2.after, Some(Cursor::Polling(7)));
-        let b = LogsQuery::parse("since=2026-01-15T08:00:00.000Z&until=2026-01-15T09:00:00Z", NOW).unwrap();
+        let b = LogsQuery::parse(
+            "since=2026-01-15T08:00:00.000Z&until=2026-01-15T09:00:00Z",
+            NOW,
+        )
+        .unwrap();
         assert!(!b.is_polling());
         assert_eq!(b.limit, DEFAULT_LIMIT);
         assert!(b.next_query(Cursor::Bounded(1, 2)).contains("since="));
-        assert!(!LogsQuery::parse("sortOrder=DESCENDING", NOW).unwrap().is_polling());
+        assert!(!LogsQuery::parse("sortOrder=DESCENDING", NOW)
+            .unwrap()
+            .is_polling());
     }
 
     #[test]
@@ -286,13 +344,21 @@ mod tests {
         assert_eq!(code("limit=-1"), "E0000001");
         assert_eq!(code("limit=ten"), "E0000001");
         assert_eq!(code("sortOrder=UP"), "E0000001");
-        assert_eq!(code(&format!("since=2026-01-15T08:00:00Z&after={}", Cursor::Polling(1).encode())), "E0000001");
+        assert_eq!(
+            code(&format!(
+                "since=2026-01-15T08:00:00Z&after={}",
+                Cursor::Polling(1).encode()
+            )),
+            "E0000001"
+        );
         assert_eq!(code("since=2025-01-01T00:00:00Z"), "E0000053");
         assert_eq!(code("filter=eventType%20eqq%20%22x%22"), "E0000053");
         assert_eq!(code(&format!("q={}", "a".repeat(41))), "E0000001");
         assert_eq!(code("after=zzz"), "E0000054");
         let e = LogsQuery::parse("since=nope", NOW).unwrap_err();
-        assert!(e.summary.starts_with("Api validation failed: 'since': The date format"));
+        assert!(e
+            .summary
+            .starts_with("Api validation failed: 'since': The date format"));
         assert_eq!(e.causes.len(), 2);
     }
 }

@@ -25,7 +25,10 @@ pub struct RateLimit {
 impl RateLimit {
     /// `limit` requests per `window_secs` seconds.
     pub fn new(limit: u32, window_secs: u64) -> RateLimit {
-        RateLimit { limit, window: Duration::from_secs(window_secs.max(1)) }
+        RateLimit {
+            limit,
+            window: Duration::from_secs(window_secs.max(1)),
+        }
     }
 }
 
@@ -41,7 +44,11 @@ impl FromStr for RateLimit {
 
     /// Parses `N/W` (e.g. `120/60`), W in seconds; `N` alone means per 60 s.
     fn from_str(s: &str) -> Result<RateLimit, SimError> {
-        let bad = || SimError::Config(format!("invalid rate limit {s:?}: expected REQUESTS/SECONDS, e.g. 120/60"));
+        let bad = || {
+            SimError::Config(format!(
+                "invalid rate limit {s:?}: expected REQUESTS/SECONDS, e.g. 120/60"
+            ))
+        };
         let (n, w) = s.split_once('/').unwrap_or((s, "60"));
         let n: u32 = n.trim().parse().map_err(|_| bad())?;
         let w: u64 = w.trim().trim_end_matches('s').parse().map_err(|_| bad())?;
@@ -75,7 +82,10 @@ pub struct Limiter {
 impl Limiter {
     /// A limiter with this limit.
     pub fn new(config: RateLimit) -> Limiter {
-        Limiter { config, windows: Mutex::new(BTreeMap::new()) }
+        Limiter {
+            config,
+            windows: Mutex::new(BTreeMap::new()),
+        }
     }
 
     /// Counts a request made at Unix time `now_s`.
@@ -123,7 +133,10 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        assert_eq!("120/60".parse::<RateLimit>().unwrap(), RateLimit::new(120, 60));
+        assert_eq!(
+            "120/60".parse::<RateLimit>().unwrap(),
+            RateLimit::new(120, 60)
+        );
         assert_eq!("5/2s".parse::<RateLimit>().unwrap(), RateLimit::new(5, 2));
         assert_eq!("50".parse::<RateLimit>().unwrap(), RateLimit::new(50, 60));
         assert!("x/1".parse::<RateLimit>().is_err());

@@ -89,7 +89,9 @@ impl Scenario {
     /// One-line description.
     pub fn description(self) -> &'static str {
         match self {
-            Scenario::MfaPushBombing => "an attacker spams Okta Verify pushes until the user accepts",
+            Scenario::MfaPushBombing => {
+                "an attacker spams Okta Verify pushes until the user accepts"
+            }
             Scenario::PasswordSpraying => "failed sign-ins for many users from one address",
             Scenario::AdminPrivilegeGrant => "an admin grants Super Administrator to a user",
             Scenario::ApiTokenCreation => "an admin creates an SSWS API token",
@@ -167,14 +169,29 @@ impl Generator {
                         ..Spec::default()
                     };
                     out.push(self.render(deny, t));
-                    let fail = self.mfa_spec(victim, origin.clone(), None, "FAILURE", Some("INVALID_CREDENTIALS"), Some(tx));
+                    let fail = self.mfa_spec(
+                        victim,
+                        origin.clone(),
+                        None,
+                        "FAILURE",
+                        Some("INVALID_CREDENTIALS"),
+                        Some(tx),
+                    );
                     out.push(self.render(fail, t + 25));
                     t += self.rng().range(2_000, 5_000);
                 }
                 let session = self.new_session();
-                let ok = self.mfa_spec(victim, origin.clone(), Some(session.clone()), "SUCCESS", None, None);
+                let ok = self.mfa_spec(
+                    victim,
+                    origin.clone(),
+                    Some(session.clone()),
+                    "SUCCESS",
+                    None,
+                    None,
+                );
                 out.push(self.render(ok, t));
-                let mut start = self.session_start_spec(victim, origin, Some(session), "SUCCESS", None);
+                let mut start =
+                    self.session_start_spec(victim, origin, Some(session), "SUCCESS", None);
                 start.behaviors = Some(Behaviors::all_new());
                 start.risk = "HIGH";
                 out.push(self.render(start, t + 30));
@@ -185,7 +202,13 @@ impl Generator {
                 let first = self.rng().index(users);
                 for k in 0..count {
                     let u = (first + k) % users;
-                    let mut spec = self.session_start_spec(u, origin.clone(), None, "FAILURE", Some("INVALID_CREDENTIALS"));
+                    let mut spec = self.session_start_spec(
+                        u,
+                        origin.clone(),
+                        None,
+                        "FAILURE",
+                        Some("INVALID_CREDENTIALS"),
+                    );
                     spec.request_uri = "/api/v1/authn";
                     spec.behaviors = Some(Behaviors::all_new());
                     spec.risk = "MEDIUM";
@@ -219,7 +242,9 @@ impl Generator {
                     actor: self.user_actor(admin),
                     origin: Some(origin),
                     session: Some(self.new_session()),
-                    targets: vec![json!({"id": token_id, "type": "Token", "alternateId": "unknown", "displayName": "ci-automation", "detailEntry": null})],
+                    targets: vec![
+                        json!({"id": token_id, "type": "Token", "alternateId": "unknown", "displayName": "ci-automation", "detailEntry": null}),
+                    ],
                     request_uri: "/api/internal/tokens",
                     ..Spec::default()
                 };
@@ -248,7 +273,10 @@ impl Generator {
                 let apps = self.directory().user_apps().len();
                 let app = self.rng().index(apps);
                 let mut sso = self.sso(victim, app, t + 4_000);
-                if let Some(d) = sso.pointer_mut("/debugContext/debugData").and_then(Value::as_object_mut) {
+                if let Some(d) = sso
+                    .pointer_mut("/debugContext/debugData")
+                    .and_then(Value::as_object_mut)
+                {
                     d.insert("originalPrincipal".into(), principal);
                 }
                 out.push(sso);
@@ -270,10 +298,22 @@ impl Generator {
                 let ua = self.home_origin(victim).user_agent;
                 let origin = self.origin_at(loc, ua);
                 let session = self.new_session();
-                let mfa = self.mfa_spec(victim, origin.clone(), Some(session.clone()), "SUCCESS", None, None);
+                let mfa = self.mfa_spec(
+                    victim,
+                    origin.clone(),
+                    Some(session.clone()),
+                    "SUCCESS",
+                    None,
+                    None,
+                );
                 out.push(self.render(mfa, t));
-                let mut start = self.session_start_spec(victim, origin, Some(session), "SUCCESS", None);
-                start.behaviors = Some(Behaviors { new_device: false, velocity: true, ..Behaviors::all_new() });
+                let mut start =
+                    self.session_start_spec(victim, origin, Some(session), "SUCCESS", None);
+                start.behaviors = Some(Behaviors {
+                    new_device: false,
+                    velocity: true,
+                    ..Behaviors::all_new()
+                });
                 start.risk = "HIGH";
                 out.push(self.render(start, t + 40));
             }
@@ -301,7 +341,10 @@ impl Generator {
                     actor: self.user_actor(admin),
                     origin: Some(origin),
                     session: Some(session),
-                    targets: vec![self.user_target(victim), self.enrollment_target(victim, "Okta Verify Push")],
+                    targets: vec![
+                        self.user_target(victim),
+                        self.enrollment_target(victim, "Okta Verify Push"),
+                    ],
                     debug: vec![("factor", json!("OKTA_VERIFY_PUSH"))],
                     request_uri: "/api/v1/users/lifecycle/reset_factors",
                     transaction: Some(tx),
@@ -331,7 +374,13 @@ impl Generator {
                 let loc = &UNUSUAL_LOCATIONS[self.rng().index(UNUSUAL_LOCATIONS.len())];
                 let origin = self.origin_at(loc, &ATTACKER_USER_AGENTS[2]);
                 for _ in 0..5 {
-                    let spec = self.session_start_spec(victim, origin.clone(), None, "FAILURE", Some("INVALID_CREDENTIALS"));
+                    let spec = self.session_start_spec(
+                        victim,
+                        origin.clone(),
+                        None,
+                        "FAILURE",
+                        Some("INVALID_CREDENTIALS"),
+                    );
                     out.push(self.render(spec, t));
                     t += self.rng().range(800, 2_500);
                 }
@@ -349,7 +398,8 @@ impl Generator {
                     ..Spec::default()
                 };
                 out.push(self.render(lock, t));
-                let spec = self.session_start_spec(victim, origin, None, "FAILURE", Some("LOCKED_OUT"));
+                let spec =
+                    self.session_start_spec(victim, origin, None, "FAILURE", Some("LOCKED_OUT"));
                 out.push(self.render(spec, t + 1_500));
             }
             Scenario::AdminAppAccess => {
@@ -366,7 +416,11 @@ impl Generator {
                     session: Some(self.new_session()),
                     targets: vec![self.app_target(console)],
                     request_uri: "/admin/sso/request",
-                    behaviors: Some(Behaviors { new_ip: true, new_geo: true, ..Behaviors::default() }),
+                    behaviors: Some(Behaviors {
+                        new_ip: true,
+                        new_geo: true,
+                        ..Behaviors::default()
+                    }),
                     risk: "MEDIUM",
                     ..Spec::default()
                 };
@@ -405,7 +459,11 @@ impl Generator {
 
 /// `n` events of benign traffic with each of `scenarios` played once at evenly spaced points,
 /// ordered by `published`, each with its `published` time in milliseconds since the epoch.
-pub fn mixed_events(generator: &mut Generator, n: usize, scenarios: &[Scenario]) -> Vec<(i64, Value)> {
+pub fn mixed_events(
+    generator: &mut Generator,
+    n: usize,
+    scenarios: &[Scenario],
+) -> Vec<(i64, Value)> {
     let slots = scenarios.len() + 2;
     let mut events: Vec<(i64, u64, Value)> = Vec::with_capacity(n + 128);
     let mut order = 0u64;
@@ -462,7 +520,12 @@ mod tests {
         for s in Scenario::ALL {
             let events = s.render(&mut g, at);
             assert!(!events.is_empty(), "{s}");
-            assert!(events.iter().any(|e| e["eventType"] == s.signature_event_type()), "{s}");
+            assert!(
+                events
+                    .iter()
+                    .any(|e| e["eventType"] == s.signature_event_type()),
+                "{s}"
+            );
             let mut last = String::new();
             for e in &events {
                 assert!(Catalog::get().contains(e["eventType"].as_str().unwrap()));
@@ -479,24 +542,38 @@ mod tests {
     fn push_bombing_hits_one_user_several_times_within_minutes() {
         let mut g = Generator::new(11);
         let events = g.scenario(Scenario::MfaPushBombing, 0);
-        let denies: Vec<&Value> = events.iter().filter(|e| e["eventType"] == "user.mfa.okta_verify.deny_push").collect();
+        let denies: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["eventType"] == "user.mfa.okta_verify.deny_push")
+            .collect();
         let fails = events
             .iter()
-            .filter(|e| e["eventType"] == "user.authentication.auth_via_mfa" && e["outcome"]["result"] == "FAILURE")
+            .filter(|e| {
+                e["eventType"] == "user.authentication.auth_via_mfa"
+                    && e["outcome"]["result"] == "FAILURE"
+            })
             .count();
         assert!(denies.len() >= 3 && fails >= 3);
-        assert!(denies.iter().all(|e| e["actor"]["id"] == denies[0]["actor"]["id"]));
+        assert!(denies
+            .iter()
+            .all(|e| e["actor"]["id"] == denies[0]["actor"]["id"]));
     }
 
     #[test]
     fn spraying_hits_many_users_from_one_ip() {
         let mut g = Generator::new(12);
         let events = g.scenario(Scenario::PasswordSpraying, 0);
-        let users: std::collections::HashSet<_> = events.iter().map(|e| e["actor"]["id"].clone()).collect();
-        let ips: std::collections::HashSet<_> = events.iter().map(|e| e["client"]["ipAddress"].clone()).collect();
+        let users: std::collections::HashSet<_> =
+            events.iter().map(|e| e["actor"]["id"].clone()).collect();
+        let ips: std::collections::HashSet<_> = events
+            .iter()
+            .map(|e| e["client"]["ipAddress"].clone())
+            .collect();
         assert!(users.len() >= 10);
         assert_eq!(ips.len(), 1);
-        assert!(events.iter().all(|e| e["outcome"]["reason"] == "INVALID_CREDENTIALS"));
+        assert!(events
+            .iter()
+            .all(|e| e["outcome"]["reason"] == "INVALID_CREDENTIALS"));
     }
 
     #[test]

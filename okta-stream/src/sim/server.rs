@@ -67,7 +67,10 @@ impl std::fmt::Debug for SimConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimConfig")
             .field("port", &self.port)
-            .field("api_tokens", &format_args!("[{} redacted]", self.api_tokens.len()))
+            .field(
+                "api_tokens",
+                &format_args!("[{} redacted]", self.api_tokens.len()),
+            )
             .field("clients", &self.clients)
             .field("rate_limit", &self.rate_limit)
             .field("faults", &self.faults)
@@ -195,7 +198,11 @@ impl SimConfig {
     pub fn demo_timeline(self, total: Duration) -> SimConfig {
         let n = Scenario::ALL.len() as u32;
         let step = total / (n + 1);
-        let timeline = Scenario::ALL.iter().enumerate().map(|(i, s)| (step * (i as u32 + 1), *s)).collect();
+        let timeline = Scenario::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (step * (i as u32 + 1), *s))
+            .collect();
         self.timeline(timeline)
     }
 }
@@ -311,27 +318,44 @@ impl SimServer {
     pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         let listener = TcpListener::bind(("127.0.0.1", config.port))
             .await
-            .map_err(|source| SimError::Bind { port: config.port, source })?;
-        let addr = listener.local_addr().map_err(|source| SimError::Bind { port: config.port, source })?;
+            .map_err(|source| SimError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            port: config.port,
+            source,
+        })?;
         let base = format!("http://{addr}");
         let now = now_ms();
 
         // The backlog: published over the recent past, persisted shortly after (or late).
-        let mut generator = Generator::starting_at(config.seed, now - config.backlog as i64 * 1_000).with_mean_gap_ms(1_000);
-        let scenarios: &[Scenario] = if config.backlog_scenarios { &Scenario::ALL } else { &[] };
+        let mut generator =
+            Generator::starting_at(config.seed, now - config.backlog as i64 * 1_000)
+                .with_mean_gap_ms(1_000);
+        let scenarios: &[Scenario] = if config.backlog_scenarios {
+            &Scenario::ALL
+        } else {
+            &[]
+        };
         let mut rng = SimRng::new(config.seed ^ 0x1A7E);
         let late_max = config.late_max.as_millis() as i64;
-        let mut backlog: Vec<(i64, i64, Bytes)> = mixed_events(&mut generator, config.backlog, scenarios)
-            .into_iter()
-            .map(|(published, event)| {
-                let lag = if config.late_fraction > 0.0 && rng.chance(config.late_fraction) {
-                    rng.range(5_000, late_max.max(5_000))
-                } else {
-                    rng.range(0, 1_500)
-                };
-                ((published + lag).min(now), published, Bytes::from(super::generate::to_bytes(&event)))
-            })
-            .collect();
+        let mut backlog: Vec<(i64, i64, Bytes)> =
+            mixed_events(&mut generator, config.backlog, scenarios)
+                .into_iter()
+                .map(|(published, event)| {
+                    let lag = if config.late_fraction > 0.0 && rng.chance(config.late_fraction) {
+                        rng.range(5_000, late_max.max(5_000))
+                    } else {
+                        rng.range(0, 1_500)
+                    };
+                    (
+                        (published + lag).min(now),
+                        published,
+                        Bytes::from(super::generate::to_bytes(&event)),
+                    )
+                })
+                .collect();
         backlog.sort_by_key(|(persisted, _, _)| *persisted);
         let mut org = SimOrg::new();
         for (persisted, published, bytes) in backlog {
@@ -342,12 +366,20 @@ impl SimServer {
         let shared = Arc::new(Shared {
             base: base.clone(),
             org: RwLock::new(org),
-            auth: Auth::new(config.api_tokens.clone(), config.clients.clone(), config.token_lifetime),
+            auth: Auth::new(
+                config.api_tokens.clone(),
+                config.clients.clone(),
+                config.token_lifetime,
+            ),
             limiter: Limiter::new(config.rate_limit),
             faults: Faults::new(config.faults, config.scripted_faults.clone(), config.seed),
             counters: Counters::default(),
             generator: Mutex::new(generator),
-            late: Mutex::new((SimRng::new(config.seed ^ 0x1A7E_0001), config.late_fraction, config.late_max)),
+            late: Mutex::new((
+                SimRng::new(config.seed ^ 0x1A7E_0001),
+                config.late_fraction,
+                config.late_max,
+            )),
         });
 
         let router = Router::new()
@@ -368,7 +400,13 @@ impl SimServer {
                 play(shared, scenario).await;
             }));
         }
-        Ok(SimHandle { shared, addr, stop: stop_tx, tasks: Mutex::new(tasks), started: Instant::now() })
+        Ok(SimHandle {
+            shared,
+            addr,
+            stop: stop_tx,
+            tasks: Mutex::new(tasks),
+            started: Instant::now(),
+        })
     }
 }
 
@@ -406,7 +444,10 @@ async fn play(shared: Arc<Shared>, scenario: Scenario) {
         if wait > 0 {
             tokio::time::sleep(Duration::from_millis(wait as u64)).await;
         }
-        shared.store(vec![(Bytes::from(super::generate::to_bytes(&event)), published)]);
+        shared.store(vec![(
+            Bytes::from(super::generate::to_bytes(&event)),
+            published,
+        )]);
     }
 }
 
@@ -471,7 +512,10 @@ pub struct SimHandle {
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle").field("url", &self.url()).field("auth", &self.shared.auth).finish_non_exhaustive()
+        f.debug_struct("SimHandle")
+            .field("url", &self.url())
+            .field("auth", &self.shared.auth)
+            .finish_non_exhaustive()
     }
 }
 
@@ -500,14 +544,20 @@ impl SimHandle {
     pub fn append<I: IntoIterator<Item = Value>>(&self, events: I) -> usize {
         let now = now_ms();
         let mut org = self.shared.org.write().unwrap_or_else(|p| p.into_inner());
-        events.into_iter().map(|e| org.append_value(&e, now)).count()
+        events
+            .into_iter()
+            .map(|e| org.append_value(&e, now))
+            .count()
     }
 
     /// Stores one event now with `published` rewritten to `published_ms` (e.g. earlier than events
     /// already stored: a late-stored event).
     pub fn append_late(&self, mut event: Value, published_ms: i64) {
         event["published"] = Value::String(format_published(published_ms));
-        self.shared.store(vec![(Bytes::from(super::generate::to_bytes(&event)), published_ms)]);
+        self.shared.store(vec![(
+            Bytes::from(super::generate::to_bytes(&event)),
+            published_ms,
+        )]);
     }
 
     /// Generates and stores `n` live benign events now (subject to the late-event setting).
@@ -519,7 +569,10 @@ impl SimHandle {
     /// Plays a scenario now (its events are stored as their `published` times come).
     pub fn play(&self, scenario: Scenario) {
         let task = tokio::spawn(play(self.shared.clone(), scenario));
-        self.tasks.lock().unwrap_or_else(|p| p.into_inner()).push(task);
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(task);
     }
 
     /// Queues a fault for an upcoming `/api/v1/logs` request.
@@ -529,7 +582,11 @@ impl SimHandle {
 
     /// Number of stored events.
     pub fn len(&self) -> usize {
-        self.shared.org.read().unwrap_or_else(|p| p.into_inner()).len()
+        self.shared
+            .org
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     /// Whether nothing is stored.
@@ -539,7 +596,12 @@ impl SimHandle {
 
     /// A copy of the stored events in storage order (cheap: the bytes are shared).
     pub fn events(&self) -> Vec<StoredEvent> {
-        self.shared.org.read().unwrap_or_else(|p| p.into_inner()).events().to_vec()
+        self.shared
+            .org
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .events()
+            .to_vec()
     }
 
     /// Current counters.
@@ -574,7 +636,8 @@ impl SimHandle {
     /// Stops accepting, closes connections and stops background tasks.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
         let mut iter = tasks.into_iter();
         if let Some(accept) = iter.next() {
             let _ = accept.await;
@@ -597,7 +660,10 @@ impl Drop for SimHandle {
 // ----- handlers ---------------------------------------------------------------------------------
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn request_id() -> String {
@@ -608,7 +674,10 @@ fn request_id() -> String {
 fn json_response(status: StatusCode, body: Body) -> Response<Body> {
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(v) = HeaderValue::from_str(&request_id()) {
         r.headers_mut().insert("x-okta-request-id", v);
     }
@@ -633,7 +702,11 @@ fn add_link(r: &mut Response<Body>, url: &str, rel: &str) {
     }
 }
 
-async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response<Body> {
+async fn logs(
+    State(s): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response<Body> {
     let c = &s.counters;
     inc(&c.requests);
     inc(&c.log_requests);
@@ -672,11 +745,15 @@ async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: He
         Some(Fault::Truncate) => truncate = true,
         None => {}
     }
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     if let Err(e) = s.auth.check(authorization) {
         inc(&c.auth_failures);
         let mut r = error_response(&e);
-        if e.status == 401 && authorization.is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer ")) {
+        if e.status == 401
+            && authorization.is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "))
+        {
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer error=\"invalid_token\", error_description=\"The access token is invalid.\""),
@@ -694,9 +771,13 @@ async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: He
     };
     let filter = query.filter.clone();
     let keywords = query.keywords.clone();
-    let predicate = move |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v)) && keywords.matches(v);
-    let matcher: Option<Matcher<'_>> =
-        if query.filter.is_some() || !query.keywords.is_empty() { Some(&predicate) } else { None };
+    let predicate =
+        move |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v)) && keywords.matches(v);
+    let matcher: Option<Matcher<'_>> = if query.filter.is_some() || !query.keywords.is_empty() {
+        Some(&predicate)
+    } else {
+        None
+    };
     let (events, next) = {
         let org = s.org.read().unwrap_or_else(|p| p.into_inner());
         if query.is_polling() {
@@ -712,8 +793,12 @@ async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: He
                 Some(Cursor::Bounded(p, q)) => Some((p, q)),
                 _ => None,
             };
-            let page = org.bounded_page(since, until, after, query.limit, query.descending, matcher);
-            (page.events, page.next_key.map(|(p, q)| Cursor::Bounded(p, q)))
+            let page =
+                org.bounded_page(since, until, after, query.limit, query.descending, matcher);
+            (
+                page.events,
+                page.next_key.map(|(p, q)| Cursor::Bounded(p, q)),
+            )
         }
     };
     let mut body = Vec::with_capacity(events.iter().map(|e| e.len() + 1).sum::<usize>() + 2);
@@ -725,7 +810,8 @@ async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: He
         body.extend_from_slice(e);
     }
     body.push(b']');
-    c.events_served.fetch_add(events.len() as u64, Ordering::Relaxed);
+    c.events_served
+        .fetch_add(events.len() as u64, Ordering::Relaxed);
     inc(&c.ok_responses);
     let body = Bytes::from(body);
     let r = if truncate {
@@ -734,43 +820,70 @@ async fn logs(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: He
         let cut = body.slice(..full / 2);
         let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
             Ok(cut),
-            Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "body truncated by fault injection")),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "body truncated by fault injection",
+            )),
         ];
-        let mut r = json_response(StatusCode::OK, Body::from_stream(futures::stream::iter(chunks)));
-        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+        let mut r = json_response(
+            StatusCode::OK,
+            Body::from_stream(futures::stream::iter(chunks)),
+        );
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(full));
         r
     } else {
         json_response(StatusCode::OK, Body::from(body))
     };
     let mut r = finish(r);
     if let Some(cursor) = next {
-        add_link(&mut r, &format!("{}/api/v1/logs?{}", s.base, query.next_query(cursor)), "next");
+        add_link(
+            &mut r,
+            &format!("{}/api/v1/logs?{}", s.base, query.next_query(cursor)),
+            "next",
+        );
     }
     r
 }
 
-async fn token(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: HeaderMap, body: Bytes) -> Response<Body> {
+async fn token(
+    State(s): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
     let c = &s.counters;
     inc(&c.requests);
     let oauth_error = |status: u16, error: &str, description: &str| {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
         json_response(
             status,
-            Body::from(serde_json::json!({"error": error, "error_description": description}).to_string()),
+            Body::from(
+                serde_json::json!({"error": error, "error_description": description}).to_string(),
+            ),
         )
     };
     let in_query = raw.as_deref().is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "client_assertion" || k == "client_secret")
+        form_urlencoded::parse(q.as_bytes())
+            .any(|(k, _)| k == "client_assertion" || k == "client_secret")
     });
     if in_query {
-        return oauth_error(400, "invalid_request", "Client credentials should not be passed in the query string.");
+        return oauth_error(
+            400,
+            "invalid_request",
+            "Client credentials should not be passed in the query string.",
+        );
     }
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !form_type {
-        return oauth_error(400, "invalid_request", "The request must be application/x-www-form-urlencoded.");
+        return oauth_error(
+            400,
+            "invalid_request",
+            "The request must be application/x-www-form-urlencoded.",
+        );
     }
     let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let token_url = format!("{}/oauth2/v1/token", s.base);
@@ -785,8 +898,10 @@ async fn token(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: H
                 "scope": issued.scope,
             });
             let mut r = json_response(StatusCode::OK, Body::from(body.to_string()));
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r.headers_mut()
+                .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
             r
         }
         Err(e) => {
@@ -802,5 +917,9 @@ async fn token(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery, headers: H
 
 async fn not_found(State(s): State<Arc<Shared>>) -> Response<Body> {
     inc(&s.counters.requests);
-    error_response(&ApiError::new(404, "E0000007", "Not found: Resource not found"))
+    error_response(&ApiError::new(
+        404,
+        "E0000007",
+        "Not found: Resource not found",
+    ))
 }
