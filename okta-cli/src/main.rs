@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Print the okta.* field table.
     Fields(cmd::fields::Args),
+    /// Run a simulated Okta org on loopback (or export generated events with --export N).
+    Simulate(cmd::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fields(args) => cmd::fields::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
     };
     match result {
         Ok(code) => code,
