@@ -688,3 +688,62 @@ async fn unknown_routes_get_404() {
     assert_eq!(r.status().as_u16(), 404);
     sim.shutdown().await;
 }
+
+/// Measures a 200,000-event backlog: start-up time and time to drain it with limit=1000 pages.
+/// Run with `cargo test --release -p okta-stream --test sim -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement; run explicitly (best in release)"]
+async fn large_backlog_is_served_fast() {
+    let t0 = std::time::Instant::now();
+    let sim = start(
+        SimConfig::new()
+            .api_token(TOKEN)
+            .backlog(200_000)
+            .rate_limit(RateLimit::new(1_000_000, 60)),
+    )
+    .await;
+    let startup = t0.elapsed();
+    let c = client();
+    let auth = format!("SSWS {TOKEN}");
+    let mut url = format!("{}/api/v1/logs?limit=1000", sim.url());
+    let t1 = std::time::Instant::now();
+    let mut total = 0;
+    let mut pages = 0;
+    loop {
+        let r = c
+            .get(&url)
+            .header("Authorization", &auth)
+            .send()
+            .await
+            .unwrap();
+        let next = r
+            .headers()
+            .get_all("link")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|l| l.contains("rel=\"next\""))
+            .unwrap();
+        let body = r.bytes().await.unwrap();
+        pages += 1;
+        let n = serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(&body)
+            .unwrap()
+            .len();
+        if n == 0 {
+            break;
+        }
+        total += n;
+        url = next
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+    }
+    let drain = t1.elapsed();
+    assert_eq!(total, 200_000);
+    eprintln!(
+        "200k backlog: start-up {startup:?}, drained {pages} pages in {drain:?} ({:.1} ms/page)",
+        drain.as_secs_f64() * 1000.0 / pages as f64
+    );
+    sim.shutdown().await;
+}

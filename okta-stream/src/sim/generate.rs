@@ -277,7 +277,7 @@ impl Generator {
     // ----- ids -------------------------------------------------------------------------------
 
     /// A time-based (version 1) uuid for an event published at `ms`, unique within this generator.
-    fn uuid(&mut self, ms: i64) -> String {
+    pub(crate) fn uuid(&mut self, ms: i64) -> String {
         let seq = self.seq;
         self.seq += 1;
         // 100 ns ticks since 1582-10-15; the sub-millisecond part carries the sequence number.

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod auth;
+pub mod backlog;
 pub mod catalog;
 pub mod directory;
 pub mod fault;

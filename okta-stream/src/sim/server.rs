@@ -37,7 +37,7 @@ use super::org::{Matcher, SimOrg, StoredEvent};
 use super::query::{ApiError, Cursor, LogsQuery};
 use super::ratelimit::{Limiter, RateDecision, RateLimit};
 use super::rng::{SimRng, BASE64URL};
-use super::scenario::{mixed_events, Scenario};
+use super::scenario::Scenario;
 use super::SimError;
 
 /// The API token `okta-cli simulate` and `okta-cli demo` accept by default. Not a secret: the
@@ -330,9 +330,6 @@ impl SimServer {
         let now = now_ms();
 
         // The backlog: published over the recent past, persisted shortly after (or late).
-        let mut generator =
-            Generator::starting_at(config.seed, now - config.backlog as i64 * 1_000)
-                .with_mean_gap_ms(1_000);
         let scenarios: &[Scenario] = if config.backlog_scenarios {
             &Scenario::ALL
         } else {
@@ -341,19 +338,15 @@ impl SimServer {
         let mut rng = SimRng::new(config.seed ^ 0x1A7E);
         let late_max = config.late_max.as_millis() as i64;
         let mut backlog: Vec<(i64, i64, Bytes)> =
-            mixed_events(&mut generator, config.backlog, scenarios)
+            super::backlog::build(config.seed, config.backlog, scenarios, now - 1_000)
                 .into_iter()
-                .map(|(published, event)| {
+                .map(|(published, bytes)| {
                     let lag = if config.late_fraction > 0.0 && rng.chance(config.late_fraction) {
                         rng.range(5_000, late_max.max(5_000))
                     } else {
                         rng.range(0, 1_500)
                     };
-                    (
-                        (published + lag).min(now),
-                        published,
-                        Bytes::from(super::generate::to_bytes(&event)),
-                    )
+                    ((published + lag).min(now), published, bytes)
                 })
                 .collect();
         backlog.sort_by_key(|(persisted, _, _)| *persisted);
@@ -361,7 +354,8 @@ impl SimServer {
         for (persisted, published, bytes) in backlog {
             org.append(bytes, published, persisted);
         }
-        generator.advance_to(now);
+        // Live events continue the same org (same directory) from now on.
+        let generator = Generator::starting_at(config.seed, now);
 
         let shared = Arc::new(Shared {
             base: base.clone(),
