@@ -22,8 +22,8 @@ pub const TEMPLATES: usize = 1_000;
 /// Mean spacing of backlog events, milliseconds.
 pub const MEAN_SPACING_MS: i64 = 400;
 
-/// `n` events as (published ms, bytes), in `published` order, ending shortly before `end_ms`
-/// (never after it), deterministic for `seed` and `end_ms`. The scenarios appear once each among
+/// `n` events as (published ms, bytes), in `published` order, ending at or before `end_ms`,
+/// deterministic for `seed` and `end_ms`. The scenarios appear once each among
 /// the first [`DISTINCT`] events.
 pub fn build(seed: u64, n: usize, scenarios: &[Scenario], end_ms: i64) -> Vec<(i64, Bytes)> {
     let start = end_ms - n as i64 * MEAN_SPACING_MS - 60_000;
@@ -31,31 +31,45 @@ pub fn build(seed: u64, n: usize, scenarios: &[Scenario], end_ms: i64) -> Vec<(i
     let mut generator =
         Generator::starting_at(seed, start).with_mean_gap_ms(MEAN_SPACING_MS * 17 / 10);
     let distinct = n.min(DISTINCT);
-    let mut out: Vec<(i64, Bytes)> = mixed_events(&mut generator, distinct, scenarios)
-        .into_iter()
-        .map(|(p, e)| (p.min(end_ms), Bytes::from(to_bytes(&e))))
-        .collect();
-    if n > distinct {
-        let mut last = out.last().map_or(start, |(p, _)| *p);
-        let templates: Vec<Value> = generator.generate(TEMPLATES);
-        let templates: Vec<Vec<u8>> = templates.iter().map(to_bytes).collect();
-        let mut rng = SimRng::new(seed ^ 0xBAC0_0000);
-        for i in 0..n - distinct {
+    let mixed = mixed_events(&mut generator, distinct, scenarios);
+    let templates: Vec<Vec<u8>> = if n > distinct {
+        generator.generate(TEMPLATES).iter().map(to_bytes).collect()
+    } else {
+        Vec::new()
+    };
+    // Times of the copied events continue after the rendered ones.
+    let mut rng = SimRng::new(seed ^ 0xBAC0_0000);
+    let mut last = mixed.last().map_or(start, |(p, _)| *p);
+    let copy_times: Vec<i64> = (distinct..n)
+        .map(|_| {
             last += rng.range(0, 2 * MEAN_SPACING_MS);
-            let published = last.min(end_ms);
-            let uuid = generator.uuid(published);
-            let stamp = format_published(published);
-            let bytes =
-                patch(&templates[i % templates.len()], &uuid, &stamp).unwrap_or_else(|| {
-                    // Not reached for generated templates; kept correct rather than fast.
-                    let mut v: Value = serde_json::from_slice(&templates[i % templates.len()])
-                        .unwrap_or(Value::Null);
-                    v["uuid"] = Value::String(uuid);
-                    v["published"] = Value::String(stamp);
-                    to_bytes(&v)
-                });
-            out.push((published, Bytes::from(bytes)));
+            last
+        })
+        .collect();
+    // Activities vary in size, so the span is only approximately known in advance: shift
+    // everything back if it would end after `end_ms`.
+    let shift = (end_ms - last).min(0);
+    let mut out: Vec<(i64, Bytes)> = Vec::with_capacity(n);
+    for (p, mut e) in mixed {
+        let p = p + shift;
+        if shift != 0 {
+            e["published"] = Value::String(format_published(p));
         }
+        out.push((p, Bytes::from(to_bytes(&e))));
+    }
+    for (i, t) in copy_times.into_iter().enumerate() {
+        let published = t + shift;
+        let uuid = generator.uuid(published);
+        let stamp = format_published(published);
+        let template = &templates[i % templates.len()];
+        let bytes = patch(template, &uuid, &stamp).unwrap_or_else(|| {
+            // Not reached for generated templates; kept correct rather than fast.
+            let mut v: Value = serde_json::from_slice(template).unwrap_or(Value::Null);
+            v["uuid"] = Value::String(uuid);
+            v["published"] = Value::String(stamp);
+            to_bytes(&v)
+        });
+        out.push((published, Bytes::from(bytes)));
     }
     out
 }
@@ -83,16 +97,20 @@ mod tests {
     #[test]
     fn large_backlogs_are_valid_unique_ordered_and_bounded() {
         let end = 1_800_000_000_000;
-        let events = build(3, DISTINCT + 3 * TEMPLATES, &Scenario::ALL, end);
-        assert_eq!(events.len(), DISTINCT + 3 * TEMPLATES);
-        let mut uuids = HashSet::new();
-        let mut last = i64::MIN;
-        for (p, bytes) in &events {
-            assert!(*p >= last && *p <= end);
-            last = *p;
-            let e = crate::Event::from_bytes(bytes.clone()).unwrap();
-            assert!(uuids.insert(e.uuid().unwrap().into_owned()));
-            assert_eq!(e.published().unwrap(), format_published(*p));
+        for n in [1_200, DISTINCT + 3 * TEMPLATES] {
+            let events = build(3, n, &Scenario::ALL, end);
+            assert_eq!(events.len(), n);
+            let mut uuids = HashSet::new();
+            let mut last = i64::MIN;
+            for (p, bytes) in &events {
+                assert!(*p >= last && *p <= end);
+                last = *p;
+                let e = crate::Event::from_bytes(bytes.clone()).unwrap();
+                assert!(uuids.insert(e.uuid().unwrap().into_owned()));
+                assert_eq!(e.published().unwrap(), format_published(*p));
+            }
+            // Not squeezed against the end: the spacing is realistic.
+            assert!(events[0].0 < end - n as i64 * MEAN_SPACING_MS / 3);
         }
         assert_eq!(build(3, 5_000, &[], end), build(3, 5_000, &[], end));
     }
