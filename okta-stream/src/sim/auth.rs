@@ -130,8 +130,8 @@ impl OAuthError {
     }
 }
 
-/// An issued access token.
-#[derive(Debug, Clone)]
+/// An issued access token (its `Debug` output redacts the token).
+#[derive(Clone)]
 pub struct IssuedToken {
     /// The token.
     pub access_token: String,
@@ -139,6 +139,16 @@ pub struct IssuedToken {
     pub expires_in: Duration,
     /// Granted scopes, space separated.
     pub scope: String,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 struct Live {
