@@ -747,3 +747,50 @@ async fn large_backlog_is_served_fast() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn configured_late_fraction_stores_events_with_older_published_times() {
+    let sim = start(
+        SimConfig::new()
+            .api_token(TOKEN)
+            .late_events(1.0, Duration::from_secs(60)),
+    )
+    .await;
+    sim.generate(50);
+    let events = sim.events();
+    assert_eq!(events.len(), 50);
+    for e in &events {
+        assert!(
+            e.published_ms <= e.persisted_ms - 1_000,
+            "every event is late"
+        );
+        let v: Value = serde_json::from_slice(&e.bytes).unwrap();
+        assert_eq!(
+            v["published"],
+            okta_stream::sim::format_published(e.published_ms)
+        );
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn timeline_scenarios_are_stored_when_due() {
+    let sim = start(SimConfig::new().api_token(TOKEN).timeline(vec![(
+        Duration::from_millis(50),
+        Scenario::AdminPrivilegeGrant,
+    )]))
+    .await;
+    let mut found = false;
+    for _ in 0..100 {
+        found = sim.events().iter().any(|e| {
+            serde_json::from_slice::<Value>(&e.bytes).unwrap()["eventType"]
+                == "user.account.privilege.grant"
+        });
+        if found {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(found);
+    sim.shutdown().await;
+}

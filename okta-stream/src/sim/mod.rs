@@ -8,6 +8,20 @@
 //! serves them with Okta's paging, parameters, errors, authentication (SSWS and OAuth client
 //! credentials), rate limits and injectable faults; [`SimHandle`] controls it.
 //!
+//! Behaviour where Okta's is undocumented or where the simulator simplifies (see also
+//! [`query`]):
+//! - `limit` above 1000 is clamped to 1000; a negative or non-numeric `limit` is 400 `E0000001`.
+//! - Polling requests (no `until`, ascending) read in storage (persistence) order from `since`
+//!   (default: 7 days ago) or from the `after` cursor, and always carry a `next` link, whose cursor
+//!   is the storage position after the last event read. `since` with `after` is 400 for them.
+//! - Bounded requests (`until` given, or `DESCENDING`) read `published` in `[since, until)`
+//!   ordered by (published, storage order); their `next` links keep `since`/`until`.
+//! - A missing or unknown credential is 401 `E0000011`; an access token without `okta.logs.read`
+//!   is 403 `E0000006`.
+//! - The rate limit counts every `/api/v1/logs` request (also rejected ones) in windows aligned on
+//!   multiples of the window length in Unix time; `X-Rate-Limit-Reset` is the window's end.
+//! - Retention (90 days) is not simulated; `since` more than 180 days back is 400 `E0000053`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), okta_stream::sim::SimError> {
 //! use okta_stream::sim::{SimConfig, SimServer, RateLimit};

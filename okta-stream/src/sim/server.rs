@@ -413,8 +413,9 @@ async fn live_loop(shared: Arc<Shared>, rate: f64) {
         let now = tokio::time::Instant::now();
         due += rate * now.duration_since(last).as_secs_f64();
         last = now;
-        let n = due.floor();
-        due -= n;
+        // At most a burst of 100,000 events per tick, whatever the rate.
+        let n = due.floor().min(100_000.0);
+        due = (due - n).min(100_000.0);
         if n >= 1.0 {
             let events = shared.live_events(n as usize);
             shared.store(events);
