@@ -85,7 +85,7 @@ fn uuids_in_storage_order(sim: &SimHandle) -> Vec<String> {
     sim.events()
         .iter()
         .map(|e| {
-            serde_json::from_slice::<Value>(&e.bytes).unwrap()["uuid"]
+            serde_json::from_slice::<Value>(&e.bytes()).unwrap()["uuid"]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -764,7 +764,7 @@ async fn configured_late_fraction_stores_events_with_older_published_times() {
             e.published_ms <= e.persisted_ms - 1_000,
             "every event is late"
         );
-        let v: Value = serde_json::from_slice(&e.bytes).unwrap();
+        let v: Value = serde_json::from_slice(&e.bytes()).unwrap();
         assert_eq!(
             v["published"],
             okta_stream::sim::format_published(e.published_ms)
@@ -783,7 +783,7 @@ async fn timeline_scenarios_are_stored_when_due() {
     let mut found = false;
     for _ in 0..100 {
         found = sim.events().iter().any(|e| {
-            serde_json::from_slice::<Value>(&e.bytes).unwrap()["eventType"]
+            serde_json::from_slice::<Value>(&e.bytes()).unwrap()["eventType"]
                 == "user.account.privilege.grant"
         });
         if found {

@@ -51,7 +51,7 @@ pub use auth::OAuthClient;
 pub use catalog::Catalog;
 pub use fault::{Fault, FaultConfig};
 pub use generate::{format_published, Generator};
-pub use org::{SimOrg, StoredEvent};
+pub use org::{EventBytes, SimOrg, StoredEvent};
 pub use ratelimit::RateLimit;
 pub use scenario::{sample_log, Scenario};
 pub use server::{SimConfig, SimHandle, SimServer, SimStats, DEMO_API_TOKEN};

@@ -33,7 +33,7 @@ use tower::ServiceExt as _;
 use super::auth::{Auth, OAuthClient};
 use super::fault::{Fault, FaultConfig, Faults};
 use super::generate::{format_published, now_ms, Generator};
-use super::org::{Matcher, SimOrg, StoredEvent};
+use super::org::{EventBytes, Matcher, SimOrg, StoredEvent};
 use super::query::{ApiError, Cursor, LogsQuery};
 use super::ratelimit::{Limiter, RateDecision, RateLimit};
 use super::rng::{SimRng, BASE64URL};
@@ -337,7 +337,7 @@ impl SimServer {
         };
         let mut rng = SimRng::new(config.seed ^ 0x1A7E);
         let late_max = config.late_max.as_millis() as i64;
-        let mut backlog: Vec<(i64, i64, Bytes)> =
+        let mut backlog: Vec<(i64, i64, EventBytes)> =
             super::backlog::build(config.seed, config.backlog, scenarios, now - 1_000)
                 .into_iter()
                 .map(|(published, bytes)| {
@@ -351,8 +351,8 @@ impl SimServer {
                 .collect();
         backlog.sort_by_key(|(persisted, _, _)| *persisted);
         let mut org = SimOrg::new();
-        for (persisted, published, bytes) in backlog {
-            org.append(bytes, published, persisted);
+        for (persisted, published, body) in backlog {
+            org.append_body(body, published, persisted);
         }
         // Live events continue the same org (same directory) from now on.
         let generator = Generator::starting_at(config.seed, now);
@@ -802,7 +802,7 @@ async fn logs(
         if i > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(e);
+        e.write_to(&mut body);
     }
     body.push(b']');
     c.events_served
