@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::generate::{format_published, to_bytes, Generator};
 use super::org::{EventBytes, Template};
 use super::rng::SimRng;
-use super::scenario::{mixed_events, Scenario};
+use super::scenario::{mixed_with, Scenario};
 
 /// Events rendered individually before templates are reused.
 pub const DISTINCT: usize = 4_000;
@@ -34,19 +34,15 @@ pub fn build(seed: u64, n: usize, scenarios: &[Scenario], end_ms: i64) -> Vec<(i
     let mut generator =
         Generator::starting_at(seed, start).with_mean_gap_ms(MEAN_SPACING_MS * 17 / 10);
     let distinct = n.min(DISTINCT);
-    let mixed = mixed_events(&mut generator, distinct, scenarios);
-    let templates: Vec<(Value, Option<Arc<Template>>)> = if n > distinct {
-        generator
-            .generate(TEMPLATES)
-            .into_iter()
-            .map(|v| {
-                let t = Template::new(Bytes::from(to_bytes(&v))).map(Arc::new);
-                (v, t)
+    let mixed = mixed_with(&mut generator, distinct, scenarios, |e| to_bytes(&e));
+    let templates: Vec<(Bytes, Option<Arc<Template>>)> =
+        (0..if n > distinct { TEMPLATES } else { 0 })
+            .map(|_| {
+                let bytes = Bytes::from(generator.next_event_bytes());
+                let template = Template::new(bytes.clone()).map(Arc::new);
+                (bytes, template)
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            .collect();
     // Times of the copied events continue after the rendered ones.
     let mut rng = SimRng::new(seed ^ 0xBAC0_0000);
     let mut last = mixed.last().map_or(start, |(p, _)| *p);
@@ -62,22 +58,26 @@ pub fn build(seed: u64, n: usize, scenarios: &[Scenario], end_ms: i64) -> Vec<(i
     let mut out: Vec<(i64, EventBytes)> = Vec::with_capacity(n);
     for (p, mut e) in mixed {
         let p = p + shift;
-        if shift != 0 {
-            e["published"] = Value::String(format_published(p));
+        if shift != 0 && !set_published(&mut e, &format_published(p)) {
+            // Not reached for generated events; kept correct rather than fast.
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&e) {
+                v["published"] = Value::String(format_published(p));
+                e = to_bytes(&v);
+            }
         }
-        out.push((p, EventBytes::Whole(Bytes::from(to_bytes(&e)))));
+        out.push((p, EventBytes::Whole(Bytes::from(e))));
     }
     for (i, t) in copy_times.into_iter().enumerate() {
         let published = t + shift;
         let uuid = generator.uuid(published);
         let stamp = format_published(published);
-        let (value, template) = &templates[i % templates.len()];
+        let (bytes, template) = &templates[i % templates.len()];
         let body = template
             .as_ref()
             .and_then(|t| EventBytes::templated(t, &stamp, &uuid))
             .unwrap_or_else(|| {
                 // Not reached for generated events; kept correct rather than compact.
-                let mut v = value.clone();
+                let mut v: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
                 v["uuid"] = Value::String(uuid);
                 v["published"] = Value::String(stamp);
                 EventBytes::Whole(Bytes::from(to_bytes(&v)))
@@ -85,6 +85,21 @@ pub fn build(seed: u64, n: usize, scenarios: &[Scenario], end_ms: i64) -> Vec<(i
         out.push((published, body));
     }
     out
+}
+
+/// Overwrites the top-level `published` value of a serialized event in place; only when both the
+/// old and the new value have the standard length.
+fn set_published(event: &mut [u8], published: &str) -> bool {
+    let len = super::org::PUBLISHED_LEN;
+    let key = b"\"published\":\"";
+    let Some(at) = memchr::memmem::find(event, key).map(|i| i + key.len()) else {
+        return false;
+    };
+    if published.len() != len || event.get(at + len) != Some(&b'"') {
+        return false;
+    }
+    event[at..at + len].copy_from_slice(published.as_bytes());
+    true
 }
 
 #[cfg(test)]

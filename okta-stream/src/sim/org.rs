@@ -159,6 +159,14 @@ impl SimOrg {
         SimOrg::default()
     }
 
+    /// An empty log with room for `n` events.
+    pub fn with_capacity(n: usize) -> SimOrg {
+        SimOrg {
+            events: Vec::with_capacity(n),
+            by_published: BTreeSet::new(),
+        }
+    }
+
     /// Stores one event. `persisted_ms` is raised to the last stored event's persistence time if it
     /// is earlier, so persistence time never decreases along storage order. Returns the sequence
     /// number.

@@ -464,15 +464,26 @@ pub fn mixed_events(
     n: usize,
     scenarios: &[Scenario],
 ) -> Vec<(i64, Value)> {
+    mixed_with(generator, n, scenarios, |e| e)
+}
+
+/// [`mixed_events`], converting each event with `convert` as soon as it is rendered (e.g. to
+/// bytes, so that thousands of `Value` trees are never alive at once).
+pub fn mixed_with<T>(
+    generator: &mut Generator,
+    n: usize,
+    scenarios: &[Scenario],
+    mut convert: impl FnMut(Value) -> T,
+) -> Vec<(i64, T)> {
     let slots = scenarios.len() + 2;
-    let mut events: Vec<(i64, u64, Value)> = Vec::with_capacity(n + 128);
+    let mut events: Vec<(i64, u64, T)> = Vec::with_capacity(n + 128);
     let mut order = 0u64;
-    let mut push = |events: &mut Vec<(i64, u64, Value)>, e: Value| {
+    let mut push = |events: &mut Vec<(i64, u64, T)>, e: Value| {
         let ms = e["published"]
             .as_str()
             .and_then(super::org::parse_time_ms)
             .unwrap_or(0);
-        events.push((ms, order, e));
+        events.push((ms, order, convert(e)));
         order += 1;
     };
     let mut next_scenario = 0usize;
@@ -501,8 +512,10 @@ pub fn mixed_events(
 pub fn sample_log(n: usize, seed: u64) -> Vec<u8> {
     let mut generator = Generator::new(seed);
     let mut out = Vec::with_capacity(n * 2_300);
-    for (_, e) in mixed_events(&mut generator, n, &Scenario::ALL) {
-        out.extend_from_slice(&super::generate::to_bytes(&e));
+    for (_, e) in mixed_with(&mut generator, n, &Scenario::ALL, |e| {
+        super::generate::to_bytes(&e)
+    }) {
+        out.extend_from_slice(&e);
         out.push(b'\n');
     }
     out

@@ -350,7 +350,7 @@ impl SimServer {
                 })
                 .collect();
         backlog.sort_by_key(|(persisted, _, _)| *persisted);
-        let mut org = SimOrg::new();
+        let mut org = SimOrg::with_capacity(config.backlog);
         for (persisted, published, body) in backlog {
             org.append_body(body, published, persisted);
         }
