@@ -347,9 +347,15 @@ impl Generator {
         json!({"id": group.id, "type": "UserGroup", "alternateId": "unknown", "displayName": group.name, "detailEntry": null})
     }
 
-    /// The `AuthenticatorEnrollment` target of user `u`'s Okta Verify, with the method used.
+    /// The `AuthenticatorEnrollment` target of user `u` for the method used (`Password`, or an
+    /// Okta Verify method such as `Okta Verify Push`).
     pub fn enrollment_target(&self, u: usize, method: &str) -> Value {
         let user = &self.dir.users[u];
+        if method == "Password" {
+            // The password "enrollment" id is derived from the user id, as stable as Okta's.
+            let id = format!("lae{}", &user.id[3..]);
+            return json!({"id": id, "type": "AuthenticatorEnrollment", "alternateId": "unknown", "displayName": "Password", "detailEntry": {"methodTypeUsed": "Password", "methodUsedVerifiedProperties": "[]"}});
+        }
         json!({"id": user.enrollment_id, "type": "AuthenticatorEnrollment", "alternateId": "unknown", "displayName": "Okta Verify", "detailEntry": {"methodTypeUsed": method, "methodUsedVerifiedProperties": "[USER_PRESENCE, POSSESSION]"}})
     }
 
