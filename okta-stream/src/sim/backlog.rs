@@ -3,7 +3,7 @@
 //! Rendering an event through `serde_json::Value` costs tens of microseconds (far more in debug
 //! builds), which would make a 200,000-event backlog take minutes to start. So [`build`] renders
 //! the first [`DISTINCT`] events for real (benign traffic with the requested scenarios, via
-//! [`mixed_events`]), and fills the rest from a pool of rendered benign [`Template`]s, each copy
+//! [`mixed_with`]), and fills the rest from a pool of rendered benign [`Template`]s, each copy
 //! keeping only its own `uuid` and `published` (about 100 bytes per event instead of ~2.3 KB).
 //! Every event served is still a complete, valid `LogEvent` with a unique uuid; only the rest of
 //! the content repeats.
