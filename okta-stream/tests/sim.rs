@@ -775,22 +775,42 @@ async fn configured_late_fraction_stores_events_with_older_published_times() {
 
 #[tokio::test]
 async fn timeline_scenarios_are_stored_when_due() {
-    let sim = start(SimConfig::new().api_token(TOKEN).timeline(vec![(
-        Duration::from_millis(50),
-        Scenario::AdminPrivilegeGrant,
-    )]))
+    let sim = start(SimConfig::new().api_token(TOKEN).timeline(vec![
+        (Duration::from_millis(50), Scenario::AdminPrivilegeGrant),
+        (Duration::from_millis(100), Scenario::MfaFactorReset),
+    ]))
     .await;
-    let mut found = false;
-    for _ in 0..100 {
-        found = sim.events().iter().any(|e| {
+    tokio::time::timeout(Duration::from_secs(60), sim.scenarios_done())
+        .await
+        .expect("the timeline finishes");
+    assert_eq!(sim.pending_scenarios(), 0);
+    let types: HashSet<String> = sim
+        .events()
+        .iter()
+        .map(|e| {
             serde_json::from_slice::<Value>(&e.bytes()).unwrap()["eventType"]
-                == "user.account.privilege.grant"
-        });
-        if found {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for t in [
+        "user.account.privilege.grant",
+        "user.mfa.factor.reset_all",
+        "user.mfa.factor.deactivate",
+    ] {
+        assert!(types.contains(t), "{t}");
     }
-    assert!(found);
+    sim.play(Scenario::RateLimitViolation);
+    tokio::time::timeout(Duration::from_secs(60), sim.scenarios_done())
+        .await
+        .expect("played scenario finishes");
+    assert!(sim
+        .events()
+        .iter()
+        .any(
+            |e| serde_json::from_slice::<Value>(&e.bytes()).unwrap()["eventType"]
+                == "system.org.rate_limit.violation"
+        ));
     sim.shutdown().await;
 }

@@ -275,6 +275,8 @@ struct Shared {
     counters: Counters,
     generator: Mutex<Generator>,
     late: Mutex<(SimRng, f64, Duration)>,
+    /// Scenarios scheduled or playing whose events are not all stored yet.
+    pending: watch::Sender<usize>,
 }
 
 impl Shared {
@@ -369,6 +371,7 @@ impl SimServer {
             faults: Faults::new(config.faults, config.scripted_faults.clone(), config.seed),
             counters: Counters::default(),
             generator: Mutex::new(generator),
+            pending: watch::Sender::new(config.timeline.len()),
             late: Mutex::new((
                 SimRng::new(config.seed ^ 0x1A7E_0001),
                 config.late_fraction,
@@ -424,7 +427,13 @@ async fn live_loop(shared: Arc<Shared>, rate: f64) {
 }
 
 /// Renders a scenario now and stores each event when its `published` time comes.
+/// Plays a scenario already counted in `pending`, and uncounts it when done.
 async fn play(shared: Arc<Shared>, scenario: Scenario) {
+    play_events(&shared, scenario).await;
+    shared.pending.send_modify(|n| *n = n.saturating_sub(1));
+}
+
+async fn play_events(shared: &Shared, scenario: Scenario) {
     let events = {
         let mut generator = shared.generator.lock().unwrap_or_else(|p| p.into_inner());
         generator.scenario(scenario, now_ms())
@@ -563,11 +572,25 @@ impl SimHandle {
 
     /// Plays a scenario now (its events are stored as their `published` times come).
     pub fn play(&self, scenario: Scenario) {
+        self.shared.pending.send_modify(|n| *n += 1);
         let task = tokio::spawn(play(self.shared.clone(), scenario));
         self.tasks
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(task);
+    }
+
+    /// Number of scenarios (timeline entries and [`SimHandle::play`] calls) whose events are not
+    /// all stored yet.
+    pub fn pending_scenarios(&self) -> usize {
+        *self.shared.pending.borrow()
+    }
+
+    /// Waits until every scheduled or playing scenario has stored all its events (at once when
+    /// none is pending). The demo uses it to know when the script is over.
+    pub async fn scenarios_done(&self) {
+        let mut rx = self.shared.pending.subscribe();
+        let _ = rx.wait_for(|n| *n == 0).await;
     }
 
     /// Queues a fault for an upcoming `/api/v1/logs` request.
