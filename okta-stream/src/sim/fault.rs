@@ -74,7 +74,7 @@ impl FaultConfig {
 /// The fault source of a server.
 #[derive(Debug)]
 pub struct Faults {
-    config: FaultConfig,
+    config: Mutex<FaultConfig>,
     scripted: Mutex<VecDeque<Fault>>,
     rng: Mutex<SimRng>,
 }
@@ -83,10 +83,15 @@ impl Faults {
     /// Faults with these probabilities, scripted queue and seed.
     pub fn new(config: FaultConfig, scripted: Vec<Fault>, seed: u64) -> Faults {
         Faults {
-            config,
+            config: Mutex::new(config),
             scripted: Mutex::new(scripted.into()),
             rng: Mutex::new(SimRng::new(seed ^ 0xFA17)),
         }
+    }
+
+    /// Replaces the probabilities (e.g. to end a period of faults).
+    pub fn set_config(&self, config: FaultConfig) {
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config;
     }
 
     /// Queues a fault for an upcoming request.
@@ -107,11 +112,11 @@ impl Faults {
         {
             return Some(f);
         }
-        if !self.config.any() {
+        let c = *self.config.lock().unwrap_or_else(|p| p.into_inner());
+        if !c.any() {
             return None;
         }
         let x = self.rng.lock().unwrap_or_else(|p| p.into_inner()).unit();
-        let c = &self.config;
         let mut edge = c.server_error;
         if x < edge {
             return Some(Fault::ServerError);
@@ -163,5 +168,7 @@ mod tests {
         );
         let n = (0..1000).filter(|_| half.next().is_some()).count();
         assert!((350..650).contains(&n), "{n}");
+        half.set_config(FaultConfig::default());
+        assert!((0..100).all(|_| half.next().is_none()));
     }
 }

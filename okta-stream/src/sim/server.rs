@@ -593,6 +593,11 @@ impl SimHandle {
         let _ = rx.wait_for(|n| *n == 0).await;
     }
 
+    /// Replaces the random fault probabilities (scripted faults already queued stay queued).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.shared.faults.set_config(faults);
+    }
+
     /// Queues a fault for an upcoming `/api/v1/logs` request.
     pub fn inject(&self, fault: Fault) {
         self.shared.faults.push(fault);
