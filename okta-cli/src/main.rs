@@ -24,6 +24,8 @@ enum Command {
     Rules(cmd::rules::Args),
     /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
     Tail(Box<cmd::tail::Args>),
+    /// Run a simulated Okta org on loopback (or export generated events with --export N).
+    Simulate(cmd::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Fields(args) => cmd::fields::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Tail(args) => cmd::tail::run(*args),
+        Command::Simulate(args) => cmd::simulate::run(args),
     };
     match result {
         Ok(code) => code,

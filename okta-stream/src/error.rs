@@ -18,6 +18,10 @@ pub enum Error {
     #[cfg(feature = "okta")]
     #[error(transparent)]
     Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    /// The simulated org could not be set up.
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Sim(#[from] crate::sim::SimError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {

@@ -3,3 +3,4 @@
 pub mod fields;
 pub mod rules;
 pub mod tail;
+pub mod simulate;
