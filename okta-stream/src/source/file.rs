@@ -787,6 +787,32 @@ mod tests {
         assert!(FileSource::new([&gz]).iter().next().is_none());
     }
 
+    /// A reader that hands out one byte per read, like a slow pipe.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn gzip_detection_works_on_one_byte_reads() {
+        let stats = Arc::new(SourceStats::default());
+        for (data, expect) in [
+            (gzip(b"{\"n\":1}\n"), "{\"n\":1}\n"),
+            (b"{\"n\":2}\n".to_vec(), "{\"n\":2}\n"),
+            (b"{".to_vec(), "{"),
+            (Vec::new(), ""),
+        ] {
+            let mut reader = decode(Trickle(io::Cursor::new(data)), &stats).unwrap();
+            let mut out = String::new();
+            reader.read_to_string(&mut out).unwrap();
+            assert_eq!(out, expect);
+        }
+    }
+
     #[test]
     fn stream_adapter_yields_the_same_items() {
         let dir = tempfile::tempdir().unwrap();
