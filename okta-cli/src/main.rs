@@ -26,6 +26,8 @@ enum Command {
     Tail(Box<cmd::tail::Args>),
     /// Run a simulated Okta org on loopback (or export generated events with --export N).
     Simulate(cmd::simulate::Args),
+    /// Replay exported System Log files (or stdin) as JSON lines on stdout.
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Tail(args) => cmd::tail::run(*args),
         Command::Simulate(args) => cmd::simulate::run(args),
+        Command::Replay(args) => cmd::replay::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,3 +4,4 @@ pub mod fields;
 pub mod rules;
 pub mod tail;
 pub mod simulate;
+pub mod replay;
