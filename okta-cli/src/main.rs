@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod detect;
 
 /// Turn the Okta System Log into security alerts.
 #[derive(Debug, Parser)]

@@ -1,7 +1,7 @@
 //! One module per subcommand.
 
 pub mod fields;
-pub mod rules;
-pub mod tail;
-pub mod simulate;
 pub mod replay;
+pub mod rules;
+pub mod simulate;
+pub mod tail;

@@ -66,6 +66,13 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+    /// Bytes already in memory (e.g. the embedded sample log), with a name for messages.
+    Memory {
+        /// The name used in messages.
+        name: Arc<str>,
+        /// The content (JSON lines, arrays, gzip, ... as for files).
+        data: bytes::Bytes,
+    },
 }
 
 impl Input {
@@ -84,6 +91,7 @@ impl Input {
         match self {
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "<stdin>".to_string(),
+            Input::Memory { name, .. } => name.to_string(),
         }
     }
 }
@@ -257,6 +265,7 @@ impl FileSource {
         for input in &self.inputs {
             match input {
                 Input::Stdin => total = None,
+                Input::Memory { data, .. } => total = total.map(|t| t + data.len() as u64),
                 Input::Path(path) => {
                     let meta = std::fs::metadata(path).map_err(|source| SourceError::Open {
                         file: input.name().into(),
@@ -454,6 +463,9 @@ impl Reader {
         };
         let inner = match input {
             Input::Stdin => decode(io::stdin(), stats).map_err(open_err)?,
+            Input::Memory { data, .. } => {
+                decode(io::Cursor::new(data.clone()), stats).map_err(open_err)?
+            }
             Input::Path(path) => {
                 let file = File::open(path).map_err(open_err)?;
                 if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
