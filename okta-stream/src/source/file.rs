@@ -3,7 +3,7 @@
 //! Data flow: [`FileSource`] holds a list of inputs (paths, `-` for stdin). Iterating it opens
 //! them one after another; each is read in 64 KiB chunks through a gzip decoder when its first
 //! two bytes are the gzip magic `1f 8b` (whatever its name), and the bytes go to the
-//! [`framing`] scanner, which finds each top-level JSON value (or each element of a top-level
+//! `framing` scanner, which finds each top-level JSON value (or each element of a top-level
 //! array). Every value is copied out of the read buffer and validated by
 //! [`Event::from_bytes`]. Memory stays bounded by the buffer and the largest record, whatever
 //! the input size.
