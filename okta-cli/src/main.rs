@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod detect;
 
 /// Turn the Okta System Log into security alerts.
 #[derive(Debug, Parser)]
@@ -24,6 +25,8 @@ enum Command {
     Rules(cmd::rules::Args),
     /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
     Tail(Box<cmd::tail::Args>),
+    /// Run a simulated Okta org on loopback (or export generated events with --export N).
+    Simulate(cmd::simulate::Args),
     /// Replay exported System Log files (or stdin) as JSON lines on stdout.
     Replay(cmd::replay::Args),
 }
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Fields(args) => cmd::fields::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Tail(args) => cmd::tail::run(*args),
+        Command::Simulate(args) => cmd::simulate::run(args),
         Command::Replay(args) => cmd::replay::run(args),
     };
     match result {

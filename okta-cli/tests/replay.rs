@@ -225,3 +225,75 @@ fn closed_stdout_is_a_clean_stop() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn sample_through_default_rules_raises_every_scenario_alert() {
+    let out = replay(
+        &["--sample", "--default-rules", "--rule-matching", "all"],
+        None,
+    );
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let mut rules = std::collections::BTreeSet::new();
+    for line in text(&out.stdout).lines() {
+        let alert: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(alert["source"], "okta");
+        assert!(alert["output"].as_str().is_some_and(|o| !o.is_empty()));
+        rules.insert(alert["rule"].as_str().unwrap().to_string());
+    }
+    for expected in [
+        "Admin permission has been assigned to a user in OKTA",
+        "Creating a new OKTA API token",
+        "User initiating impersonation session in OKTA",
+        "removing all MFA factor from user in OKTA",
+        "Too many denied MFA Pushes in last 5min",
+        "User accessing OKTA admin section",
+    ] {
+        assert!(
+            rules.contains(expected),
+            "no alert for {expected}: {rules:?}"
+        );
+    }
+    assert!(
+        text(&out.stderr).contains("5000 events"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn user_rules_file_text_output_and_events_passthrough() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Deactivation\n  desc: d\n  condition: okta.evt.type = user.lifecycle.deactivate\n  output: \"deactivated (by=%okta.actor.name target=%okta.target.user.name)\"\n  priority: WARNING\n  source: okta\n",
+    )
+    .unwrap();
+    let input = fixture("okta-official/docs_event-hook-nodejs_user.lifecycle.deactivate.json");
+    let r = rules.to_str().unwrap();
+    let i = input.to_str().unwrap();
+    let out = replay(&["--rules", r, "-o", "text", i], None);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains(": Warning deactivated (by="), "{stdout}");
+
+    let out = replay(&["--rules", r, "--events", i], None);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["eventType"], "user.lifecycle.deactivate");
+    assert_eq!(lines[1]["rule"], "Deactivation");
+
+    std::fs::write(&rules, "- rule: Broken\n  condition: okta.evt.typo = x\n").unwrap();
+    let out = replay(&["--rules", r, i], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("r.yaml:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}

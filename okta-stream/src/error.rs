@@ -18,6 +18,10 @@ pub enum Error {
     #[cfg(feature = "okta")]
     #[error(transparent)]
     Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    /// The simulated org could not be set up.
+    #[cfg(feature = "sim")]
+    #[error(transparent)]
+    Sim(#[from] crate::sim::SimError),
     /// A source failed (a bad record, or an input that cannot be opened or read).
     #[error(transparent)]
     Source(#[from] crate::source::file::SourceError),

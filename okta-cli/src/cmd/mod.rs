@@ -3,4 +3,5 @@
 pub mod fields;
 pub mod replay;
 pub mod rules;
+pub mod simulate;
 pub mod tail;

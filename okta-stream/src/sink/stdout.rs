@@ -152,7 +152,7 @@ impl<W: Write> JsonLinesSink<W> {
             return Ok(Sent::Closed);
         }
         let result = match &mut self.mode {
-            Mode::Raw => write_raw(&mut self.out, event),
+            Mode::Raw => write_event_line(&mut self.out, event),
             Mode::Select { fields, state } => {
                 state.observe(event);
                 write_selected(&mut self.out, event, fields, state)
@@ -264,7 +264,9 @@ impl<W: Write> JsonLinesSink<W> {
     }
 }
 
-fn write_raw(out: &mut impl Write, event: &Event) -> io::Result<()> {
+/// Writes `event` as one JSON line: its bytes unchanged when they hold no newline, otherwise
+/// compacted (pretty-printed input) so that the output stays one event per line.
+pub fn write_event_line(out: &mut impl Write, event: &Event) -> io::Result<()> {
     let raw = event.raw();
     if memchr::memchr(b'\n', raw).is_some() {
         let mut compact = Vec::with_capacity(raw.len());

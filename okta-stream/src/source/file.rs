@@ -3,7 +3,7 @@
 //! Data flow: [`FileSource`] holds a list of inputs (paths, `-` for stdin). Iterating it opens
 //! them one after another; each is read in 64 KiB chunks through a gzip decoder when its first
 //! two bytes are the gzip magic `1f 8b` (whatever its name), and the bytes go to the
-//! [`framing`] scanner, which finds each top-level JSON value (or each element of a top-level
+//! `framing` scanner, which finds each top-level JSON value (or each element of a top-level
 //! array). Every value is copied out of the read buffer and validated by
 //! [`Event::from_bytes`]. Memory stays bounded by the buffer and the largest record, whatever
 //! the input size.
@@ -66,6 +66,13 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+    /// Bytes already in memory (e.g. the embedded sample log), with a name for messages.
+    Memory {
+        /// The name used in messages.
+        name: Arc<str>,
+        /// The content (JSON lines, arrays, gzip, ... as for files).
+        data: bytes::Bytes,
+    },
 }
 
 impl Input {
@@ -84,6 +91,7 @@ impl Input {
         match self {
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "<stdin>".to_string(),
+            Input::Memory { name, .. } => name.to_string(),
         }
     }
 }
@@ -257,6 +265,7 @@ impl FileSource {
         for input in &self.inputs {
             match input {
                 Input::Stdin => total = None,
+                Input::Memory { data, .. } => total = total.map(|t| t + data.len() as u64),
                 Input::Path(path) => {
                     let meta = std::fs::metadata(path).map_err(|source| SourceError::Open {
                         file: input.name().into(),
@@ -454,6 +463,9 @@ impl Reader {
         };
         let inner = match input {
             Input::Stdin => decode(io::stdin(), stats).map_err(open_err)?,
+            Input::Memory { data, .. } => {
+                decode(io::Cursor::new(data.clone()), stats).map_err(open_err)?
+            }
             Input::Path(path) => {
                 let file = File::open(path).map_err(open_err)?;
                 if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
@@ -785,6 +797,32 @@ mod tests {
         let gz = dir.path().join("b.gz");
         std::fs::write(&gz, gzip(b"")).unwrap();
         assert!(FileSource::new([&gz]).iter().next().is_none());
+    }
+
+    /// A reader that hands out one byte per read, like a slow pipe.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn gzip_detection_works_on_one_byte_reads() {
+        let stats = Arc::new(SourceStats::default());
+        for (data, expect) in [
+            (gzip(b"{\"n\":1}\n"), "{\"n\":1}\n"),
+            (b"{\"n\":2}\n".to_vec(), "{\"n\":2}\n"),
+            (b"{".to_vec(), "{"),
+            (Vec::new(), ""),
+        ] {
+            let mut reader = decode(Trickle(io::Cursor::new(data)), &stats).unwrap();
+            let mut out = String::new();
+            reader.read_to_string(&mut out).unwrap();
+            assert_eq!(out, expect);
+        }
     }
 
     #[test]
