@@ -2,5 +2,5 @@
 
 pub mod fields;
 pub mod rules;
-pub mod tail;
 pub mod simulate;
+pub mod tail;
