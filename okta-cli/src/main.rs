@@ -26,6 +26,8 @@ enum Command {
     Tail(Box<cmd::tail::Args>),
     /// Run a simulated Okta org on loopback (or export generated events with --export N).
     Simulate(cmd::simulate::Args),
+    /// Run a simulated org and tail it through the default rules, in one process (no Okta needed).
+    Demo(cmd::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Tail(args) => cmd::tail::run(*args),
         Command::Simulate(args) => cmd::simulate::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,9 +1,12 @@
-//! `okta-cli tail`: follow one or more orgs' System Log and print events as JSON lines.
+//! `okta-cli tail`: follow one or more orgs' System Log and print events or alerts.
 //!
 //! Flow: the arguments (or `--config FILE`) become one or more `OktaSource`s sharing a stop
 //! signal; their page streams are merged and handed to [`pipeline`], which passes each page's
-//! events to a [`PageHandler`] (today: JSON lines on stdout, flushed per page) and only then
-//! commits the page, so the checkpoint never gets ahead of what was written. SIGINT/SIGTERM fire
+//! events to a [`PageHandler`] and only then commits the page, so the checkpoint never gets ahead
+//! of what was written. Without rules the handler is [`JsonLines`] (each event's exact bytes);
+//! with `--rules FILE...` or `--default-rules` it is [`AlertWriter`]: every event goes through an
+//! `okta_rules::Ruleset` and its alerts are written as Falco JSON (default) or text lines
+//! (`--events` also passes every event through). Both flush once per page. SIGINT/SIGTERM fire
 //! the stop signal: the page in hand is finished, flushed and committed, and the process exits 0.
 //! A second signal exits at once (code 130); the checkpoint still holds the last committed page.
 
@@ -16,6 +19,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use futures::stream::BoxStream;
 use futures::StreamExt;
+use okta_rules::{EngineOptions, Priority, RuleMatching, Ruleset};
 use okta_stream::source::okta::{
     self as okta, since::parse_duration, Credentials, OAuthCredentials, OktaSource, Page,
     SigningKey, SourceError, SourcesConfig, StopSignal, TimeSpec,
@@ -74,9 +78,63 @@ pub struct Args {
     /// variables) are then ignored.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Rules files (or directories), loaded in order: print alerts instead of events.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub rules: Vec<PathBuf>,
+    /// Use the bundled default ruleset (loaded before any --rules files).
+    #[arg(long)]
+    pub default_rules: bool,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// How alerts are selected and written (shared by `tail` and `demo`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AlertArgs {
+    /// Alert format: Falco JSON lines or Falco text lines.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = AlertFormat::Json)]
+    pub format: AlertFormat,
+    /// Falco's rule_matching: only the first matching rule alerts for an event, or all do.
+    #[arg(long, value_parser = parse_matching, default_value = "first")]
+    pub rule_matching: RuleMatching,
+    /// Run only rules of at least this priority (emergency … debug).
+    #[arg(short = 'p', long, value_parser = parse_priority, default_value = "debug")]
+    pub min_priority: Priority,
+    /// Also write every event (as JSON, before its alerts).
+    #[arg(long)]
+    pub events: bool,
+}
+
+impl AlertArgs {
+    /// The engine options these arguments select.
+    pub fn engine_options(&self) -> EngineOptions {
+        EngineOptions {
+            rule_matching: self.rule_matching,
+            min_priority: self.min_priority,
+            ..EngineOptions::default()
+        }
+    }
+}
+
+/// The format of alert lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlertFormat {
+    /// Falco's JSON alert objects, one per line.
+    Json,
+    /// Falco's text lines: `<time>: <Priority> <output>`.
+    Text,
+}
+
+fn parse_matching(s: &str) -> Result<RuleMatching, String> {
+    s.parse().map_err(|e: okta_rules::Error| e.to_string())
+}
+
+fn parse_priority(s: &str) -> Result<Priority, String> {
+    s.parse()
+        .map_err(|_| format!("unknown priority {s:?} (emergency, alert, critical, error, warning, notice, informational, debug)"))
 }
 
 impl fmt::Debug for Args {
@@ -100,7 +158,7 @@ fn parse_dur(s: &str) -> Result<Duration, String> {
     parse_duration(s.trim()).ok_or_else(|| format!("invalid duration {s:?} (e.g. 10s, 500ms, 2m)"))
 }
 
-fn init_logging(verbose: u8) {
+pub fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -144,6 +202,104 @@ impl<W: Write> PageHandler for JsonLines<W> {
     }
 }
 
+/// Runs each event through a ruleset and writes its alerts (and, if asked, the event itself),
+/// flushing once per page. Counts alerts per rule.
+pub struct AlertWriter<W: Write> {
+    ruleset: Ruleset,
+    out: W,
+    format: AlertFormat,
+    events: bool,
+    per_rule: std::collections::BTreeMap<String, u64>,
+}
+
+impl<W: Write> AlertWriter<W> {
+    /// Writes to `out`.
+    pub fn new(ruleset: Ruleset, out: W, format: AlertFormat, events: bool) -> Self {
+        AlertWriter {
+            ruleset,
+            out,
+            format,
+            events,
+            per_rule: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Alerts written so far, per rule name.
+    pub fn per_rule(&self) -> &std::collections::BTreeMap<String, u64> {
+        &self.per_rule
+    }
+}
+
+impl<W: Write> PageHandler for AlertWriter<W> {
+    fn handle(&mut self, events: &[Event]) -> anyhow::Result<()> {
+        let AlertWriter {
+            ruleset,
+            out,
+            format,
+            events: pass_events,
+            per_rule,
+        } = self;
+        let mut result = Ok(());
+        for e in events {
+            if *pass_events {
+                out.write_all(e.raw())?;
+                out.write_all(b"\n")?;
+            }
+            ruleset.process_with(e, |alert| {
+                if result.is_err() {
+                    return;
+                }
+                let line = match format {
+                    AlertFormat::Json => alert.to_json(),
+                    AlertFormat::Text => alert.to_text(),
+                };
+                result = writeln!(out, "{line}");
+                match per_rule.get_mut(&*alert.rule) {
+                    Some(n) => *n += 1,
+                    None => {
+                        per_rule.insert(alert.rule.to_string(), 1);
+                    }
+                }
+            });
+            result
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("writing alerts: {e}"))?;
+        }
+        out.flush().context("writing alerts to stdout")?;
+        Ok(())
+    }
+}
+
+/// Loads the ruleset `tail` runs: the bundled default rules (if asked), then `files`. `None`
+/// when neither is given (events are passed through).
+pub fn load_ruleset(
+    default_rules: bool,
+    files: &[PathBuf],
+    options: &EngineOptions,
+) -> anyhow::Result<Option<Ruleset>> {
+    if !default_rules && files.is_empty() {
+        return Ok(None);
+    }
+    let mut loader = okta_rules::load::Loader::new(options.load.clone());
+    let mut go_on = true;
+    if default_rules {
+        for (name, text) in okta_rules::DEFAULT_RULES {
+            go_on = go_on && loader.add_str(name, text);
+        }
+    }
+    for f in files {
+        if !go_on {
+            break;
+        }
+        go_on = loader.add_path(f)?;
+    }
+    let ruleset = Ruleset::new(loader.finish()?, options);
+    for w in ruleset.warnings() {
+        tracing::warn!("{w}");
+    }
+    Ok(Some(ruleset))
+}
+
 /// Totals of a pipeline run.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Summary {
@@ -158,8 +314,18 @@ pub struct Summary {
 /// Runs pages through `handler`, committing each page after the handler accepted it. Ends when
 /// the stream ends (stop signal, bounded read done) or on the first error.
 pub async fn pipeline(
+    pages: BoxStream<'static, Result<Page, SourceError>>,
+    handler: &mut dyn PageHandler,
+) -> anyhow::Result<Summary> {
+    pipeline_until(pages, handler, |_| false).await
+}
+
+/// [`pipeline`] that also ends, after committing a page, once `done` returns true for the
+/// totals so far.
+pub async fn pipeline_until(
     mut pages: BoxStream<'static, Result<Page, SourceError>>,
     handler: &mut dyn PageHandler,
+    mut done: impl FnMut(&Summary) -> bool,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     while let Some(page) = pages.next().await {
@@ -169,6 +335,9 @@ pub async fn pipeline(
         summary.pages += 1;
         summary.events += page.events.len() as u64;
         summary.duplicates += page.duplicates as u64;
+        if done(&summary) {
+            break;
+        }
     }
     Ok(summary)
 }
@@ -279,6 +448,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let ruleset = load_ruleset(
+        args.default_rules,
+        &args.rules,
+        &args.alerts.engine_options(),
+    )?;
     runtime.block_on(async move {
         let (handle, stop) = StopSignal::new();
         let sources = match sources(&args, &stop)? {
@@ -297,8 +471,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         let pages = okta::merge_pages(sources);
         let stdout = std::io::stdout();
-        let mut handler = JsonLines::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
-        let summary = pipeline(pages, &mut handler).await?;
+        let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let summary = match ruleset {
+            None => pipeline(pages, &mut JsonLines::new(out)).await?,
+            Some(ruleset) => {
+                let mut handler =
+                    AlertWriter::new(ruleset, out, args.alerts.format, args.alerts.events);
+                let summary = pipeline(pages, &mut handler).await?;
+                let alerts: u64 = handler.per_rule().values().sum();
+                tracing::info!(alerts, "alerts written");
+                summary
+            }
+        };
         tracing::info!(
             pages = summary.pages,
             events = summary.events,
