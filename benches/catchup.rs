@@ -115,7 +115,7 @@ struct Pass {
     reserve_waits: u64,
 }
 
-async fn drain(url: &str, events: u64, reserve: u64) -> anyhow::Result<Pass> {
+async fn drain(url: &str, events: u64, reserve: u64, window: u64) -> anyhow::Result<Pass> {
     let source = OktaSource::builder()
         .org_url(url)
         .api_token(TOKEN)
@@ -131,6 +131,15 @@ async fn drain(url: &str, events: u64, reserve: u64) -> anyhow::Result<Pass> {
         .build()?;
     let stats = source.stats();
     let mut pages = source.into_pages();
+    // Start just after a window boundary (the simulator's windows are aligned on multiples of W
+    // seconds of Unix time, and it runs on this machine's clock), so that every window counted
+    // is a whole one.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let w = Duration::from_secs(window);
+    let into = Duration::from_nanos((now.as_nanos() % w.as_nanos()) as u64);
+    tokio::time::sleep(w - into + Duration::from_millis(5)).await;
     let started = Instant::now();
     let mut got = 0u64;
     while got < events {
@@ -150,17 +159,23 @@ async fn drain(url: &str, events: u64, reserve: u64) -> anyhow::Result<Pass> {
     })
 }
 
+/// Prints a pass and returns its ratio: events drained / the most the limit allows in the
+/// windows the drain touched (started on a boundary, so `ceil(elapsed / W)` whole windows).
 fn report(name: &str, p: &Pass, limit: u32, window: u64) -> f64 {
-    let max = f64::from(limit) * 1000.0 / window as f64;
+    let max_rate = f64::from(limit) * 1000.0 / window as f64;
     let rate = p.events as f64 / p.elapsed.as_secs_f64();
-    let ratio = rate / max;
+    let windows = (p.elapsed.as_secs_f64() / window as f64).ceil().max(1.0);
+    let allowed = windows * f64::from(limit) * 1000.0;
+    let ratio = p.events as f64 / allowed;
     println!(
-        "{name}: {} events in {:.2} s = {:.0} events/s; limit allows {:.0} events/s -> {:.1} %; \
-         {} requests, {} reserve waits, {} x 429",
+        "{name}: {} events in {:.2} s = {:.0} events/s (limit: {:.0} events/s); {} windows of \
+         {window} s allow {:.0} -> {:.1} %; {} requests, {} reserve waits, {} x 429",
         p.events,
         p.elapsed.as_secs_f64(),
         rate,
-        max,
+        max_rate,
+        windows,
+        allowed,
         ratio * 100.0,
         p.requests,
         p.reserve_waits,
@@ -188,7 +203,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let sim = start_simulator(events, limit, window)?;
-    let full = runtime.block_on(drain(&sim.url, events as u64, 0))?;
+    let full = runtime.block_on(drain(&sim.url, events as u64, 0, window))?;
     let ratio = report("reserve 0 (whole budget)", &full, limit, window);
     let rss = peak_rss_kb();
     let sim_stats = sim.stop()?;
@@ -202,7 +217,12 @@ fn main() -> anyhow::Result<()> {
     }
 
     let sim = start_simulator(events, limit, window)?;
-    let reserved = runtime.block_on(drain(&sim.url, events as u64, pace::DEFAULT_RESERVE))?;
+    let reserved = runtime.block_on(drain(
+        &sim.url,
+        events as u64,
+        pace::DEFAULT_RESERVE,
+        window,
+    ))?;
     report(
         &format!("reserve {} (default)", pace::DEFAULT_RESERVE),
         &reserved,
