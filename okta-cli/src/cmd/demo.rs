@@ -166,12 +166,20 @@ async fn demo(args: Args, ruleset: okta_rules::Ruleset) -> anyhow::Result<ExitCo
 
     let played = total - sim.pending_scenarios().min(total);
     let alerts: u64 = handler.per_rule().values().sum();
+    let names = if played == total {
+        Scenario::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        "stopped before the script was over".to_string()
+    };
     let mut text = format!(
-        "okta-cli demo: done after {:.1} s\n  events seen: {} in {} pages\n  scenarios played: {played} of {total}: {}\n  alerts: {alerts}\n",
+        "okta-cli demo: done after {:.1} s\n  events seen: {} in {} pages\n  scenarios played: {played} of {total}: {names}\n  alerts: {alerts}\n",
         started.elapsed().as_secs_f64(),
         summary.events,
         summary.pages,
-        Scenario::ALL.iter().take(played).map(|s| s.name()).collect::<Vec<_>>().join(", "),
     );
     let mut per_rule: Vec<(&String, &u64)> = handler.per_rule().iter().collect();
     per_rule.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
