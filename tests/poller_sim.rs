@@ -347,3 +347,54 @@ async fn oauth_with_an_unregistered_key_fails_clearly() {
     assert!(s.assertions_rejected >= 1, "{s:?}");
     assert_eq!(s.log_requests, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poller_through_the_default_rules_alerts_on_every_scenario() {
+    use okta_rules::RulesStreamExt;
+    let sim = SimServer::start(
+        SimConfig::new()
+            .api_token(TOKEN)
+            .backlog(1_000)
+            .backlog_scenarios(true)
+            .seed(13),
+    )
+    .await
+    .unwrap();
+    let total = sim.len();
+    let ruleset = okta_rules::default_ruleset().unwrap();
+    let (stop_handle, stop) = StopSignal::new();
+    let source = fast(&sim)
+        .api_token(TOKEN)
+        .stop_signal(stop)
+        .build()
+        .unwrap();
+    let stats = source.stats();
+    let mut alerts = source.into_events().apply_rules(ruleset);
+    let mut rules = std::collections::BTreeMap::<String, usize>::new();
+    // The backlog fits in two pages; once every event was read, stop and drain.
+    let watcher = tokio::spawn(async move {
+        while (stats.events.load(Ordering::Relaxed) as usize) < total {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop_handle.stop();
+    });
+    while let Some(alert) = tokio::time::timeout(PAGE_DEADLINE, alerts.next())
+        .await
+        .unwrap()
+    {
+        let alert = alert.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&alert.to_json()).unwrap();
+        assert_eq!(json["rule"].as_str(), Some(&*alert.rule));
+        *rules.entry(alert.rule.to_string()).or_default() += 1;
+    }
+    watcher.await.unwrap();
+    for rule in [
+        "Okta MFA push bombing",
+        "Okta password spraying from one IP",
+        "Creating a new OKTA API token",
+        "User initiating impersonation session in OKTA",
+        "removing all MFA factor from user in OKTA",
+    ] {
+        assert!(rules.contains_key(rule), "no alert of {rule:?}: {rules:?}");
+    }
+}
