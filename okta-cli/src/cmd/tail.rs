@@ -492,3 +492,70 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = "- rule: Lockout\n  desc: d\n  condition: okta.evt.type = user.account.lock\n  output: locked %okta.actor.name\n  priority: WARNING\n  source: okta\n";
+
+    fn event(uuid: &str, ty: &str) -> Event {
+        let json = format!(
+            r#"{{"uuid":"{uuid}","published":"2024-05-14T14:07:31.295Z","eventType":"{ty}","actor":{{"displayName":"Bob"}}}}"#
+        );
+        Event::from_bytes(json.into_bytes()).unwrap()
+    }
+
+    fn writer(format: AlertFormat, events: bool) -> AlertWriter<Vec<u8>> {
+        let rs = Ruleset::load_strs(&[("r.yaml", RULES)], &EngineOptions::default()).unwrap();
+        AlertWriter::new(rs, Vec::new(), format, events)
+    }
+
+    #[test]
+    fn alerts_as_json_or_text_with_counts() {
+        let page = [
+            event("1", "user.session.start"),
+            event("2", "user.account.lock"),
+        ];
+        let mut w = writer(AlertFormat::Json, false);
+        w.handle(&page).unwrap();
+        let out = String::from_utf8(w.out.clone()).unwrap();
+        assert_eq!(out.lines().count(), 1);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["rule"], "Lockout");
+        assert_eq!(v["priority"], "Warning");
+        assert_eq!(w.per_rule().get("Lockout"), Some(&1));
+
+        let mut w = writer(AlertFormat::Text, false);
+        w.handle(&page).unwrap();
+        let out = String::from_utf8(w.out.clone()).unwrap();
+        assert!(out.ends_with(": Warning locked Bob\n"), "{out}");
+    }
+
+    #[test]
+    fn events_pass_through_before_their_alerts() {
+        let page = [
+            event("1", "user.account.lock"),
+            event("2", "user.session.start"),
+        ];
+        let mut w = writer(AlertFormat::Json, true);
+        w.handle(&page).unwrap();
+        let out = String::from_utf8(w.out.clone()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with(r#"{"uuid":"1""#));
+        assert!(lines[1].contains(r#""rule":"Lockout""#));
+        assert!(lines[2].starts_with(r#"{"uuid":"2""#));
+    }
+
+    #[test]
+    fn no_rules_means_events() {
+        assert!(load_ruleset(false, &[], &EngineOptions::default())
+            .unwrap()
+            .is_none());
+        let rs = load_ruleset(true, &[], &EngineOptions::default())
+            .unwrap()
+            .unwrap();
+        assert!(rs.active_count() > 10);
+    }
+}
