@@ -22,7 +22,7 @@ enum Command {
     Fields(cmd::fields::Args),
     /// Validate rules files and list rules.
     Rules(cmd::rules::Args),
-    /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
+    /// Follow the System Log of one or more orgs; events (or, with rules, alerts) on stdout.
     Tail(Box<cmd::tail::Args>),
     /// Run a simulated Okta org on loopback (or export generated events with --export N).
     Simulate(cmd::simulate::Args),
