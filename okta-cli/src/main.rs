@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod detect;
 
 /// Turn the Okta System Log into security alerts.
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ enum Command {
     Tail(Box<cmd::tail::Args>),
     /// Run a simulated Okta org on loopback (or export generated events with --export N).
     Simulate(cmd::simulate::Args),
+    /// Replay exported System Log files (or stdin) as JSON lines on stdout.
+    Replay(cmd::replay::Args),
     /// Run a simulated org and tail it through the default rules, in one process (no Okta needed).
     Demo(cmd::demo::Args),
 }
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Tail(args) => cmd::tail::run(*args),
         Command::Simulate(args) => cmd::simulate::run(args),
+        Command::Replay(args) => cmd::replay::run(args),
         Command::Demo(args) => cmd::demo::run(args),
     };
     match result {

@@ -22,6 +22,9 @@ pub enum Error {
     #[cfg(feature = "sim")]
     #[error(transparent)]
     Sim(#[from] crate::sim::SimError),
+    /// A source failed (a bad record, or an input that cannot be opened or read).
+    #[error(transparent)]
+    Source(#[from] crate::source::file::SourceError),
     /// An I/O error, with what was being done.
     #[error("{context}: {source}")]
     Io {

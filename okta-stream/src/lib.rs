@@ -4,6 +4,25 @@
 //! stdin replay), the event model, the `okta.*` field map, and sinks. Every stage is a
 //! [`futures::Stream`] adapter.
 //!
+//! ```text
+//! source::okta (API poller) ─┐
+//! source::file (replay)     ─┴─► event::Event ──► fields (okta.* extraction) ──► sink::stdout
+//!                                (raw bytes +                                  (or okta-rules'
+//!                                 member index)                                 rule filter)
+//! checkpoint ◄── acknowledgement: a page's position is saved only after its events were written
+//! ```
+//!
+//! - [`event`]: one LogEvent as its exact bytes, validated once, with an index of its top-level
+//!   members; [`model`] has the typed struct for users who want one.
+//! - [`fields`]: the `okta.*` field registry (the names of Falco's Okta plugin and more).
+//! - [`source`]: `file` (JSON lines, pretty JSON, arrays, gzip, stdin) and, with the `okta`
+//!   feature, `okta` (the lossless, rate-limit-aware System Log poller) and [`checkpoint`].
+//! - [`sink`]: where events go.
+//! - `sim` (feature `sim`): a simulated Okta org (generator, attack scenarios, loopback server).
+//!
+//! Features: `okta` (HTTP client and async runtime) and `sim` are on by default; a rules-only
+//! user can turn them off (`default-features = false`).
+//!
 //! ```
 //! use okta_stream::{event::Event, fields::{self, FieldState}};
 //!

@@ -3,7 +3,7 @@
 //! Flow: starts `okta_stream::sim` on loopback (the demo API token, a small backlog of benign
 //! traffic, a trickle of live traffic, and every attack scenario once over `--duration`), points
 //! an `OktaSource` at it (1 s poll interval, no local quota) and runs its pages through the
-//! bundled default ruleset with `tail`'s [`pipeline_until`] and [`AlertWriter`]: alerts go to
+//! bundled default ruleset with `tail`'s [`pipeline_until`] and [`Detections`]: alerts go to
 //! stdout as they fire (Falco text by default, `-o json`), each page is flushed and then
 //! committed. Once the simulator has stored every scenario event and the poller has read
 //! everything stored by then, a summary (events seen, alerts per rule, scenarios played) goes to
@@ -17,11 +17,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use okta_rules::{EngineOptions, Priority, RuleMatching};
 use okta_stream::sim::{Scenario, SimConfig, SimServer, DEMO_API_TOKEN};
 use okta_stream::source::okta::{since::parse_duration, OktaSource, StopSignal, TimeSpec};
 
-use super::tail::{load_ruleset, pipeline_until, AlertFormat, AlertWriter};
+use super::tail::{pipeline_until, Detections};
+use crate::detect::{AlertFormat, AlertWriter, RuleArgs};
 
 /// Arguments of `okta-cli demo`.
 #[derive(Debug, clap::Args)]
@@ -47,12 +47,12 @@ pub struct Args {
     /// Alert format: Falco text lines (default) or Falco JSON lines.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = AlertFormat::Text)]
     pub format: AlertFormat,
-    /// Falco's rule_matching: first or all.
-    #[arg(long, value_parser = parse_matching, default_value = "first")]
-    pub rule_matching: RuleMatching,
-    /// Run only rules of at least this priority.
-    #[arg(short = 'p', long, value_parser = parse_priority, default_value = "debug")]
-    pub min_priority: Priority,
+    /// `first`: only the first matching rule alerts (Falco's default); `all`: every matching rule.
+    #[arg(long, value_name = "first|all", default_value = "first")]
+    pub rule_matching: String,
+    /// Only run rules at or above this priority (emergency … debug).
+    #[arg(short = 'p', long, value_name = "PRIORITY")]
+    pub min_priority: Option<String>,
     /// Also write every event (as JSON, before its alerts).
     #[arg(long)]
     pub events: bool,
@@ -68,23 +68,24 @@ fn parse_dur(s: &str) -> Result<Duration, String> {
     }
 }
 
-fn parse_matching(s: &str) -> Result<RuleMatching, String> {
-    s.parse().map_err(|e: okta_rules::Error| e.to_string())
-}
-
-fn parse_priority(s: &str) -> Result<Priority, String> {
-    s.parse().map_err(|e: okta_rules::Error| e.to_string())
-}
-
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::tail::init_logging(args.verbose);
-    let options = EngineOptions {
-        rule_matching: args.rule_matching,
-        min_priority: args.min_priority,
-        ..EngineOptions::default()
+    let rules = RuleArgs {
+        rules: args.rules.clone(),
+        default_rules: true,
+        output: args.format,
+        rule_matching: args.rule_matching.clone(),
+        min_priority: args.min_priority.clone(),
+        disable_containing: Vec::new(),
+        disable_tag: Vec::new(),
+        only_tag: Vec::new(),
+        enable_rule: Vec::new(),
+        disable_rule: Vec::new(),
+        events: args.events,
     };
-    let ruleset = load_ruleset(true, &args.rules, &options)?
+    let ruleset = rules
+        .build()?
         .context("internal: the default ruleset was not loaded")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -152,11 +153,13 @@ async fn demo(args: Args, ruleset: okta_rules::Ruleset) -> anyhow::Result<ExitCo
         .build()
         .context("configuring the poller")?;
     let stdout = std::io::stdout();
-    let mut handler = AlertWriter::new(
+    let mut handler = Detections::new(
         ruleset,
-        std::io::LineWriter::new(stdout.lock()),
-        args.format,
-        args.events,
+        AlertWriter::new(
+            std::io::LineWriter::new(stdout.lock()),
+            args.format,
+            args.events,
+        ),
     );
     let keep_running = args.keep_running;
     let summary = pipeline_until(source.into_pages(), &mut handler, |s| {
@@ -165,7 +168,7 @@ async fn demo(args: Args, ruleset: okta_rules::Ruleset) -> anyhow::Result<ExitCo
     .await?;
 
     let played = total - sim.pending_scenarios().min(total);
-    let alerts: u64 = handler.per_rule().values().sum();
+    let alerts: u64 = handler.writer().per_rule().values().sum();
     let names = if played == total {
         Scenario::ALL
             .iter()
@@ -181,7 +184,7 @@ async fn demo(args: Args, ruleset: okta_rules::Ruleset) -> anyhow::Result<ExitCo
         summary.events,
         summary.pages,
     );
-    let mut per_rule: Vec<(&String, &u64)> = handler.per_rule().iter().collect();
+    let mut per_rule: Vec<(&String, &u64)> = handler.writer().per_rule().iter().collect();
     per_rule.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (rule, n) in per_rule {
         text.push_str(&format!("  {n:>7}  {rule}\n"));

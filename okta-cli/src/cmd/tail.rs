@@ -19,12 +19,14 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use futures::stream::BoxStream;
 use futures::StreamExt;
-use okta_rules::{EngineOptions, Priority, RuleMatching, Ruleset};
+use okta_rules::Ruleset;
 use okta_stream::source::okta::{
     self as okta, since::parse_duration, Credentials, OAuthCredentials, OktaSource, Page,
     SigningKey, SourceError, SourcesConfig, StopSignal, TimeSpec,
 };
 use okta_stream::Event;
+
+use crate::detect::{AlertWriter, RuleArgs};
 
 /// Arguments of `okta-cli tail`.
 #[derive(clap::Args)]
@@ -78,63 +80,11 @@ pub struct Args {
     /// variables) are then ignored.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Rules files (or directories), loaded in order: print alerts instead of events.
-    #[arg(long, value_name = "FILE", num_args = 1..)]
-    pub rules: Vec<PathBuf>,
-    /// Use the bundled default ruleset (loaded before any --rules files).
-    #[arg(long)]
-    pub default_rules: bool,
     #[command(flatten)]
-    pub alerts: AlertArgs,
+    pub rules: RuleArgs,
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
-}
-
-/// How alerts are selected and written (shared by `tail` and `demo`).
-#[derive(Debug, Clone, clap::Args)]
-pub struct AlertArgs {
-    /// Alert format: Falco JSON lines or Falco text lines.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = AlertFormat::Json)]
-    pub format: AlertFormat,
-    /// Falco's rule_matching: only the first matching rule alerts for an event, or all do.
-    #[arg(long, value_parser = parse_matching, default_value = "first")]
-    pub rule_matching: RuleMatching,
-    /// Run only rules of at least this priority (emergency … debug).
-    #[arg(short = 'p', long, value_parser = parse_priority, default_value = "debug")]
-    pub min_priority: Priority,
-    /// Also write every event (as JSON, before its alerts).
-    #[arg(long)]
-    pub events: bool,
-}
-
-impl AlertArgs {
-    /// The engine options these arguments select.
-    pub fn engine_options(&self) -> EngineOptions {
-        EngineOptions {
-            rule_matching: self.rule_matching,
-            min_priority: self.min_priority,
-            ..EngineOptions::default()
-        }
-    }
-}
-
-/// The format of alert lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AlertFormat {
-    /// Falco's JSON alert objects, one per line.
-    Json,
-    /// Falco's text lines: `<time>: <Priority> <output>`.
-    Text,
-}
-
-fn parse_matching(s: &str) -> Result<RuleMatching, String> {
-    s.parse().map_err(|e: okta_rules::Error| e.to_string())
-}
-
-fn parse_priority(s: &str) -> Result<Priority, String> {
-    s.parse()
-        .map_err(|_| format!("unknown priority {s:?} (emergency, alert, critical, error, warning, notice, informational, debug)"))
 }
 
 impl fmt::Debug for Args {
@@ -202,102 +152,35 @@ impl<W: Write> PageHandler for JsonLines<W> {
     }
 }
 
-/// Runs each event through a ruleset and writes its alerts (and, if asked, the event itself),
-/// flushing once per page. Counts alerts per rule.
-pub struct AlertWriter<W: Write> {
+/// Runs each event through a ruleset and writes its alerts (and, with `--events`, the event
+/// itself) with [`AlertWriter`], flushing once per page.
+pub struct Detections<W: Write> {
     ruleset: Ruleset,
-    out: W,
-    format: AlertFormat,
-    events: bool,
-    per_rule: std::collections::BTreeMap<String, u64>,
+    writer: AlertWriter<W>,
 }
 
-impl<W: Write> AlertWriter<W> {
-    /// Writes to `out`.
-    pub fn new(ruleset: Ruleset, out: W, format: AlertFormat, events: bool) -> Self {
-        AlertWriter {
-            ruleset,
-            out,
-            format,
-            events,
-            per_rule: std::collections::BTreeMap::new(),
-        }
+impl<W: Write> Detections<W> {
+    /// Runs `ruleset`, writing with `writer`.
+    pub fn new(ruleset: Ruleset, writer: AlertWriter<W>) -> Self {
+        Detections { ruleset, writer }
     }
 
-    /// Alerts written so far, per rule name.
-    pub fn per_rule(&self) -> &std::collections::BTreeMap<String, u64> {
-        &self.per_rule
+    /// The writer (for its counts).
+    pub fn writer(&self) -> &AlertWriter<W> {
+        &self.writer
     }
 }
 
-impl<W: Write> PageHandler for AlertWriter<W> {
+impl<W: Write> PageHandler for Detections<W> {
     fn handle(&mut self, events: &[Event]) -> anyhow::Result<()> {
-        let AlertWriter {
-            ruleset,
-            out,
-            format,
-            events: pass_events,
-            per_rule,
-        } = self;
-        let mut result = Ok(());
         for e in events {
-            if *pass_events {
-                out.write_all(e.raw())?;
-                out.write_all(b"\n")?;
-            }
-            ruleset.process_with(e, |alert| {
-                if result.is_err() {
-                    return;
-                }
-                let line = match format {
-                    AlertFormat::Json => alert.to_json(),
-                    AlertFormat::Text => alert.to_text(),
-                };
-                result = writeln!(out, "{line}");
-                match per_rule.get_mut(&*alert.rule) {
-                    Some(n) => *n += 1,
-                    None => {
-                        per_rule.insert(alert.rule.to_string(), 1);
-                    }
-                }
-            });
-            result
-                .as_ref()
-                .map_err(|e| anyhow::anyhow!("writing alerts: {e}"))?;
+            self.writer
+                .process(&mut self.ruleset, e)
+                .context("writing alerts to stdout")?;
         }
-        out.flush().context("writing alerts to stdout")?;
+        self.writer.flush().context("writing alerts to stdout")?;
         Ok(())
     }
-}
-
-/// Loads the ruleset `tail` runs: the bundled default rules (if asked), then `files`. `None`
-/// when neither is given (events are passed through).
-pub fn load_ruleset(
-    default_rules: bool,
-    files: &[PathBuf],
-    options: &EngineOptions,
-) -> anyhow::Result<Option<Ruleset>> {
-    if !default_rules && files.is_empty() {
-        return Ok(None);
-    }
-    let mut loader = okta_rules::load::Loader::new(options.load.clone());
-    let mut go_on = true;
-    if default_rules {
-        for (name, text) in okta_rules::DEFAULT_RULES {
-            go_on = go_on && loader.add_str(name, text);
-        }
-    }
-    for f in files {
-        if !go_on {
-            break;
-        }
-        go_on = loader.add_path(f)?;
-    }
-    let ruleset = Ruleset::new(loader.finish()?, options);
-    for w in ruleset.warnings() {
-        tracing::warn!("{w}");
-    }
-    Ok(Some(ruleset))
 }
 
 /// Totals of a pipeline run.
@@ -448,11 +331,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let ruleset = load_ruleset(
-        args.default_rules,
-        &args.rules,
-        &args.alerts.engine_options(),
-    )?;
+    let ruleset = args.rules.build()?;
     runtime.block_on(async move {
         let (handle, stop) = StopSignal::new();
         let sources = match sources(&args, &stop)? {
@@ -475,11 +354,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let summary = match ruleset {
             None => pipeline(pages, &mut JsonLines::new(out)).await?,
             Some(ruleset) => {
-                let mut handler =
-                    AlertWriter::new(ruleset, out, args.alerts.format, args.alerts.events);
+                let writer = AlertWriter::new(out, args.rules.output, args.rules.events);
+                let mut handler = Detections::new(ruleset, writer);
                 let summary = pipeline(pages, &mut handler).await?;
-                let alerts: u64 = handler.per_rule().values().sum();
-                tracing::info!(alerts, "alerts written");
+                tracing::info!(alerts = handler.writer().alerts(), "alerts written");
                 summary
             }
         };
@@ -496,6 +374,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::AlertFormat;
+    use okta_rules::EngineOptions;
 
     const RULES: &str = "- rule: Lockout\n  desc: d\n  condition: okta.evt.type = user.account.lock\n  output: locked %okta.actor.name\n  priority: WARNING\n  source: okta\n";
 
@@ -506,29 +386,41 @@ mod tests {
         Event::from_bytes(json.into_bytes()).unwrap()
     }
 
-    fn writer(format: AlertFormat, events: bool) -> AlertWriter<Vec<u8>> {
+    /// A writer into a shared buffer, so the test can read what was written.
+    #[derive(Clone, Default)]
+    struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run(format: AlertFormat, events: bool, page: &[Event]) -> String {
         let rs = Ruleset::load_strs(&[("r.yaml", RULES)], &EngineOptions::default()).unwrap();
-        AlertWriter::new(rs, Vec::new(), format, events)
+        let buf = Buf::default();
+        let mut d = Detections::new(rs, AlertWriter::new(buf.clone(), format, events));
+        d.handle(page).unwrap();
+        let out = buf.0.borrow().clone();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
-    fn alerts_as_json_or_text_with_counts() {
+    fn alerts_as_json_or_text() {
         let page = [
             event("1", "user.session.start"),
             event("2", "user.account.lock"),
         ];
-        let mut w = writer(AlertFormat::Json, false);
-        w.handle(&page).unwrap();
-        let out = String::from_utf8(w.out.clone()).unwrap();
+        let out = run(AlertFormat::Json, false, &page);
         assert_eq!(out.lines().count(), 1);
         let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         assert_eq!(v["rule"], "Lockout");
         assert_eq!(v["priority"], "Warning");
-        assert_eq!(w.per_rule().get("Lockout"), Some(&1));
-
-        let mut w = writer(AlertFormat::Text, false);
-        w.handle(&page).unwrap();
-        let out = String::from_utf8(w.out.clone()).unwrap();
+        let out = run(AlertFormat::Text, false, &page);
         assert!(out.ends_with(": Warning locked Bob\n"), "{out}");
     }
 
@@ -538,24 +430,11 @@ mod tests {
             event("1", "user.account.lock"),
             event("2", "user.session.start"),
         ];
-        let mut w = writer(AlertFormat::Json, true);
-        w.handle(&page).unwrap();
-        let out = String::from_utf8(w.out.clone()).unwrap();
+        let out = run(AlertFormat::Json, true, &page);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with(r#"{"uuid":"1""#));
         assert!(lines[1].contains(r#""rule":"Lockout""#));
         assert!(lines[2].starts_with(r#"{"uuid":"2""#));
-    }
-
-    #[test]
-    fn no_rules_means_events() {
-        assert!(load_ruleset(false, &[], &EngineOptions::default())
-            .unwrap()
-            .is_none());
-        let rs = load_ruleset(true, &[], &EngineOptions::default())
-            .unwrap()
-            .unwrap();
-        assert!(rs.active_count() > 10);
     }
 }

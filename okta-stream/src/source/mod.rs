@@ -1,6 +1,6 @@
 //! Sources: where events come from.
 //!
-//! - [`file`]: replay of exported logs (files, stdin).
+//! - [`file`](mod@file): replay of exported logs (files, stdin).
 //! - `okta` (feature `okta`): the System Log API poller.
 
 pub mod file;

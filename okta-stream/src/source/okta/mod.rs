@@ -7,7 +7,7 @@
 //!    (+ `until`, `filter`, `q`), unless a checkpoint supplies the `next` URL to resume from.
 //! 2. Each request waits for the [`pace::Pacer`] (local quota + `X-Rate-Limit-*` reserve), takes
 //!    the `Authorization` header from [`auth::Authenticator`], and is classified by
-//!    [`fetch`]. Transient failures are retried on the same URL forever with
+//!    `fetch`. Transient failures are retried on the same URL forever with
 //!    [`retry::Backoff`] (logged at warn level); 429s wait for `Reset`; fatal errors end the
 //!    stream with a [`SourceError`].
 //! 3. A page's events are de-duplicated by uuid ([`dedup::DedupWindow`]) and yielded with the

@@ -1,0 +1,234 @@
+//! Replay throughput: decoding and extracting fields from a generated corpus, against
+//! `serde_json::Value` parsing of the same lines.
+//!
+//! Data flow: [`okta_suite::corpus`] generates 100,000 realistic events (~2.6 KB each) into one
+//! buffer; each benchmark walks every line of it:
+//! - `serde_json_value`: `serde_json::from_slice::<serde_json::Value>` alone (the baseline);
+//! - `decode_extract`: `Event::from_bytes` (validation and top-level index) + `FieldState::observe`
+//!   + extraction of `okta.evt.type`, `okta.actor.name`, `okta.client.ip`, `okta.target.user.name`;
+//! - `file_source_extract`: the same through `FileSource` (framing, copying) from a file on disk.
+//!
+//! After the Criterion runs, a best-of-5 timing of the first two prints the ratio (target: >= 4).
+//! Run with `cargo bench --bench replay`; `REPLAY_BENCH_EVENTS` changes the corpus size.
+
+use std::hint::black_box;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::{Criterion, Throughput};
+use okta_stream::event::{array_items, lookup_in, raw_str, Event, Top};
+use okta_stream::fields::{self, Field, FieldState};
+use okta_stream::source::file::FileSource;
+
+/// How one of the four fields is read: from the registry when it has the field, else by path.
+enum Extract {
+    Registry(Field),
+    /// `okta.client.ip` before the registry has it.
+    ClientIp,
+    /// `okta.target.user.name` before the registry has it.
+    TargetUserName,
+}
+
+impl Extract {
+    fn resolve(name: &str) -> Extract {
+        match fields::resolve_str(name) {
+            Ok(field) => Extract::Registry(field),
+            Err(_) if name == "okta.client.ip" => Extract::ClientIp,
+            Err(_) if name == "okta.target.user.name" => Extract::TargetUserName,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn how(&self) -> &'static str {
+        match self {
+            Extract::Registry(_) => "registry",
+            _ => "Event::lookup fallback",
+        }
+    }
+
+    /// Returns the length of the value (so that the work cannot be optimised away).
+    #[inline]
+    fn run(&self, event: &Event, state: &FieldState) -> usize {
+        match self {
+            Extract::Registry(field) => field
+                .extract(event, state)
+                .map_or(0, |v| v.as_str().map_or(1, str::len)),
+            Extract::ClientIp => event
+                .lookup_str(&["client", "ipAddress"])
+                .map_or(0, |s| s.len()),
+            Extract::TargetUserName => event
+                .member(Top::Target)
+                .and_then(|targets| {
+                    array_items(targets).find_map(|t| {
+                        (lookup_in(t, &["type"])? == b"\"User\"")
+                            .then(|| lookup_in(t, &["displayName"]).and_then(raw_str))
+                            .flatten()
+                    })
+                })
+                .map_or(0, |s| s.len()),
+        }
+    }
+}
+
+const FIELDS: [&str; 4] = [
+    "okta.evt.type",
+    "okta.actor.name",
+    "okta.client.ip",
+    "okta.target.user.name",
+];
+
+struct Corpus {
+    buf: Bytes,
+    lines: Vec<Range<usize>>,
+}
+
+fn corpus(benching: bool) -> Corpus {
+    let default = if benching { 100_000 } else { 2_000 };
+    let n = std::env::var("REPLAY_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    let (buf, lines) = okta_suite::corpus::Corpus::new(42).jsonl(n);
+    Corpus {
+        buf: Bytes::from(buf),
+        lines,
+    }
+}
+
+fn serde_value(c: &Corpus) -> usize {
+    let mut n = 0;
+    for r in &c.lines {
+        let v: serde_json::Value =
+            serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
+        n += black_box(&v).as_object().map_or(0, |o| o.len());
+    }
+    n
+}
+
+fn decode_extract(c: &Corpus, extract: &[Extract]) -> usize {
+    let mut state = FieldState::new();
+    let mut n = 0;
+    for r in &c.lines {
+        let event = Event::from_bytes(c.buf.slice(r.clone())).expect("corpus is valid");
+        state.observe(&event);
+        for e in extract {
+            n += e.run(&event, &state);
+        }
+    }
+    n
+}
+
+fn file_extract(path: &std::path::Path, extract: &[Extract]) -> usize {
+    let mut state = FieldState::new();
+    let mut n = 0;
+    for event in FileSource::new([path]).iter() {
+        let event = event.expect("corpus is valid");
+        state.observe(&event);
+        for e in extract {
+            n += e.run(&event, &state);
+        }
+    }
+    n
+}
+
+/// CPU time of this thread (user + system), from /proc; `None` where unavailable. Less
+/// sensitive than wall time to other processes sharing the machine.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which is in parentheses): utime is the 14th, stime 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10)) // USER_HZ is 100 on Linux
+}
+
+/// Best (wall, CPU) time over `runs` runs.
+fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
+    let mut wall = Duration::MAX;
+    let mut cpu: Option<Duration> = None;
+    for _ in 0..runs {
+        let cpu_start = thread_cpu_time();
+        let start = Instant::now();
+        black_box(f());
+        wall = wall.min(start.elapsed());
+        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
+            let d = b.saturating_sub(a);
+            cpu = Some(cpu.map_or(d, |c| c.min(d)));
+        }
+    }
+    (wall, cpu)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` passes --bench; `cargo test --benches` does not (one quick run each).
+    let benching = args.iter().any(|a| a == "--bench");
+    let profiling = args.iter().any(|a| a == "--profile-time");
+    let c = corpus(benching);
+    let extract: Vec<Extract> = FIELDS.iter().map(|f| Extract::resolve(f)).collect();
+    let events = c.lines.len() as u64;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("corpus.jsonl");
+    std::fs::write(&path, &c.buf).expect("write corpus");
+    // The two paths must agree before anything is timed.
+    assert_eq!(decode_extract(&c, &extract), file_extract(&path, &extract));
+
+    let mut criterion = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .configure_from_args();
+    {
+        let mut group = criterion.benchmark_group("replay");
+        group.throughput(Throughput::Elements(events));
+        group.bench_function("serde_json_value", |b| b.iter(|| serde_value(&c)));
+        group.bench_function("decode_extract", |b| {
+            b.iter(|| decode_extract(&c, &extract))
+        });
+        group.bench_function("file_source_extract", |b| {
+            b.iter(|| file_extract(&path, &extract))
+        });
+        group.finish();
+    }
+    criterion.final_summary();
+    if !benching || profiling {
+        return;
+    }
+
+    let (base, base_cpu) = best_of(5, || serde_value(&c));
+    let (ours, ours_cpu) = best_of(5, || decode_extract(&c, &extract));
+    let (file, file_cpu) = best_of(3, || file_extract(&path, &extract));
+    let rate = |d: Duration| events as f64 / d.as_secs_f64();
+    println!(
+        "\nratio report ({events} events, {:.0} bytes/event; best of 5)",
+        c.buf.len() as f64 / events as f64
+    );
+    for (e, name) in extract.iter().zip(FIELDS) {
+        println!("  {name}: {}", e.how());
+    }
+    println!(
+        "  (a) serde_json::Value       {:>10.0} events/s wall",
+        rate(base)
+    );
+    println!(
+        "  (b) decode + 4 fields       {:>10.0} events/s wall",
+        rate(ours)
+    );
+    println!(
+        "  (c) FileSource + 4 fields   {:>10.0} events/s wall",
+        rate(file)
+    );
+    println!(
+        "  wall-time ratio (b)/(a) = {:.2}   (c)/(a) = {:.2}   (target (b)/(a) >= 4.0)",
+        base.as_secs_f64() / ours.as_secs_f64(),
+        base.as_secs_f64() / file.as_secs_f64()
+    );
+    if let (Some(a), Some(b), Some(f)) = (base_cpu, ours_cpu, file_cpu) {
+        println!(
+            "  CPU-time ratio  (b)/(a) = {:.2}   (c)/(a) = {:.2}   (10 ms resolution)",
+            a.as_secs_f64() / b.as_secs_f64().max(1e-3),
+            a.as_secs_f64() / f.as_secs_f64().max(1e-3)
+        );
+    }
+}
