@@ -150,6 +150,7 @@ pub struct AlertWriter<W: Write> {
     format: AlertFormat,
     events: bool,
     alerts: u64,
+    per_rule: std::collections::BTreeMap<String, u64>,
 }
 
 impl<W: Write> AlertWriter<W> {
@@ -160,6 +161,7 @@ impl<W: Write> AlertWriter<W> {
             format,
             events,
             alerts: 0,
+            per_rule: std::collections::BTreeMap::new(),
         }
     }
 
@@ -172,11 +174,18 @@ impl<W: Write> AlertWriter<W> {
         let mut count = 0usize;
         let format = self.format;
         let out = &mut self.out;
+        let per_rule = &mut self.per_rule;
         ruleset.process_with(event, |alert| {
             if result.is_err() {
                 return;
             }
             count += 1;
+            match per_rule.get_mut(&*alert.rule) {
+                Some(n) => *n += 1,
+                None => {
+                    per_rule.insert(alert.rule.to_string(), 1);
+                }
+            }
             let line = match format {
                 AlertFormat::Json => alert.to_json(),
                 AlertFormat::Text => alert.to_text(),
@@ -192,6 +201,11 @@ impl<W: Write> AlertWriter<W> {
     /// Alerts written so far.
     pub fn alerts(&self) -> u64 {
         self.alerts
+    }
+
+    /// Alerts written so far, per rule name.
+    pub fn per_rule(&self) -> &std::collections::BTreeMap<String, u64> {
+        &self.per_rule
     }
 
     /// Flushes the output.

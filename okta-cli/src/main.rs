@@ -23,12 +23,14 @@ enum Command {
     Fields(cmd::fields::Args),
     /// Validate rules files and list rules.
     Rules(cmd::rules::Args),
-    /// Follow the System Log of one or more orgs; events as JSON lines on stdout.
+    /// Follow the System Log of one or more orgs; events (or, with rules, alerts) on stdout.
     Tail(Box<cmd::tail::Args>),
     /// Run a simulated Okta org on loopback (or export generated events with --export N).
     Simulate(cmd::simulate::Args),
     /// Replay exported System Log files (or stdin) as JSON lines on stdout.
     Replay(cmd::replay::Args),
+    /// Run a simulated org and tail it through the default rules, in one process (no Okta needed).
+    Demo(cmd::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Tail(args) => cmd::tail::run(*args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod demo;
 pub mod fields;
 pub mod replay;
 pub mod rules;

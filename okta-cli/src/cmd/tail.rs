@@ -1,9 +1,12 @@
-//! `okta-cli tail`: follow one or more orgs' System Log and print events as JSON lines.
+//! `okta-cli tail`: follow one or more orgs' System Log and print events or alerts.
 //!
 //! Flow: the arguments (or `--config FILE`) become one or more `OktaSource`s sharing a stop
 //! signal; their page streams are merged and handed to [`pipeline`], which passes each page's
-//! events to a [`PageHandler`] (today: JSON lines on stdout, flushed per page) and only then
-//! commits the page, so the checkpoint never gets ahead of what was written. SIGINT/SIGTERM fire
+//! events to a [`PageHandler`] and only then commits the page, so the checkpoint never gets ahead
+//! of what was written. Without rules the handler is [`JsonLines`] (each event's exact bytes);
+//! with `--rules FILE...` or `--default-rules` it is [`AlertWriter`]: every event goes through an
+//! `okta_rules::Ruleset` and its alerts are written as Falco JSON (default) or text lines
+//! (`--events` also passes every event through). Both flush once per page. SIGINT/SIGTERM fire
 //! the stop signal: the page in hand is finished, flushed and committed, and the process exits 0.
 //! A second signal exits at once (code 130); the checkpoint still holds the last committed page.
 
@@ -16,11 +19,14 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use futures::stream::BoxStream;
 use futures::StreamExt;
+use okta_rules::Ruleset;
 use okta_stream::source::okta::{
     self as okta, since::parse_duration, Credentials, OAuthCredentials, OktaSource, Page,
     SigningKey, SourceError, SourcesConfig, StopSignal, TimeSpec,
 };
 use okta_stream::Event;
+
+use crate::detect::{AlertWriter, RuleArgs};
 
 /// Arguments of `okta-cli tail`.
 #[derive(clap::Args)]
@@ -74,6 +80,8 @@ pub struct Args {
     /// variables) are then ignored.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -100,7 +108,7 @@ fn parse_dur(s: &str) -> Result<Duration, String> {
     parse_duration(s.trim()).ok_or_else(|| format!("invalid duration {s:?} (e.g. 10s, 500ms, 2m)"))
 }
 
-fn init_logging(verbose: u8) {
+pub fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -144,6 +152,37 @@ impl<W: Write> PageHandler for JsonLines<W> {
     }
 }
 
+/// Runs each event through a ruleset and writes its alerts (and, with `--events`, the event
+/// itself) with [`AlertWriter`], flushing once per page.
+pub struct Detections<W: Write> {
+    ruleset: Ruleset,
+    writer: AlertWriter<W>,
+}
+
+impl<W: Write> Detections<W> {
+    /// Runs `ruleset`, writing with `writer`.
+    pub fn new(ruleset: Ruleset, writer: AlertWriter<W>) -> Self {
+        Detections { ruleset, writer }
+    }
+
+    /// The writer (for its counts).
+    pub fn writer(&self) -> &AlertWriter<W> {
+        &self.writer
+    }
+}
+
+impl<W: Write> PageHandler for Detections<W> {
+    fn handle(&mut self, events: &[Event]) -> anyhow::Result<()> {
+        for e in events {
+            self.writer
+                .process(&mut self.ruleset, e)
+                .context("writing alerts to stdout")?;
+        }
+        self.writer.flush().context("writing alerts to stdout")?;
+        Ok(())
+    }
+}
+
 /// Totals of a pipeline run.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Summary {
@@ -158,8 +197,18 @@ pub struct Summary {
 /// Runs pages through `handler`, committing each page after the handler accepted it. Ends when
 /// the stream ends (stop signal, bounded read done) or on the first error.
 pub async fn pipeline(
+    pages: BoxStream<'static, Result<Page, SourceError>>,
+    handler: &mut dyn PageHandler,
+) -> anyhow::Result<Summary> {
+    pipeline_until(pages, handler, |_| false).await
+}
+
+/// [`pipeline`] that also ends, after committing a page, once `done` returns true for the
+/// totals so far.
+pub async fn pipeline_until(
     mut pages: BoxStream<'static, Result<Page, SourceError>>,
     handler: &mut dyn PageHandler,
+    mut done: impl FnMut(&Summary) -> bool,
 ) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     while let Some(page) = pages.next().await {
@@ -169,6 +218,9 @@ pub async fn pipeline(
         summary.pages += 1;
         summary.events += page.events.len() as u64;
         summary.duplicates += page.duplicates as u64;
+        if done(&summary) {
+            break;
+        }
     }
     Ok(summary)
 }
@@ -279,6 +331,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let ruleset = args.rules.build()?;
     runtime.block_on(async move {
         let (handle, stop) = StopSignal::new();
         let sources = match sources(&args, &stop)? {
@@ -297,8 +350,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         let pages = okta::merge_pages(sources);
         let stdout = std::io::stdout();
-        let mut handler = JsonLines::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
-        let summary = pipeline(pages, &mut handler).await?;
+        let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let summary = match ruleset {
+            None => pipeline(pages, &mut JsonLines::new(out)).await?,
+            Some(ruleset) => {
+                let writer = AlertWriter::new(out, args.rules.output, args.rules.events);
+                let mut handler = Detections::new(ruleset, writer);
+                let summary = pipeline(pages, &mut handler).await?;
+                tracing::info!(alerts = handler.writer().alerts(), "alerts written");
+                summary
+            }
+        };
         tracing::info!(
             pages = summary.pages,
             events = summary.events,
@@ -307,4 +369,72 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::AlertFormat;
+    use okta_rules::EngineOptions;
+
+    const RULES: &str = "- rule: Lockout\n  desc: d\n  condition: okta.evt.type = user.account.lock\n  output: locked %okta.actor.name\n  priority: WARNING\n  source: okta\n";
+
+    fn event(uuid: &str, ty: &str) -> Event {
+        let json = format!(
+            r#"{{"uuid":"{uuid}","published":"2024-05-14T14:07:31.295Z","eventType":"{ty}","actor":{{"displayName":"Bob"}}}}"#
+        );
+        Event::from_bytes(json.into_bytes()).unwrap()
+    }
+
+    /// A writer into a shared buffer, so the test can read what was written.
+    #[derive(Clone, Default)]
+    struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run(format: AlertFormat, events: bool, page: &[Event]) -> String {
+        let rs = Ruleset::load_strs(&[("r.yaml", RULES)], &EngineOptions::default()).unwrap();
+        let buf = Buf::default();
+        let mut d = Detections::new(rs, AlertWriter::new(buf.clone(), format, events));
+        d.handle(page).unwrap();
+        let out = buf.0.borrow().clone();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn alerts_as_json_or_text() {
+        let page = [
+            event("1", "user.session.start"),
+            event("2", "user.account.lock"),
+        ];
+        let out = run(AlertFormat::Json, false, &page);
+        assert_eq!(out.lines().count(), 1);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["rule"], "Lockout");
+        assert_eq!(v["priority"], "Warning");
+        let out = run(AlertFormat::Text, false, &page);
+        assert!(out.ends_with(": Warning locked Bob\n"), "{out}");
+    }
+
+    #[test]
+    fn events_pass_through_before_their_alerts() {
+        let page = [
+            event("1", "user.account.lock"),
+            event("2", "user.session.start"),
+        ];
+        let out = run(AlertFormat::Json, true, &page);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with(r#"{"uuid":"1""#));
+        assert!(lines[1].contains(r#""rule":"Lockout""#));
+        assert!(lines[2].starts_with(r#"{"uuid":"2""#));
+    }
 }
