@@ -347,18 +347,14 @@ fn trim_ascii(raw: Bytes) -> Bytes {
 /// `json` must come from a validated event (every slice handed out by [`Event`] does); on other
 /// input the result is unspecified but there is no panic.
 pub fn lookup_in<'a>(json: &'a [u8], path: &[&str]) -> Option<&'a [u8]> {
-    let mut value = json;
-    for key in path {
-        value = nav::member(value, key)?;
-    }
-    Some(value)
+    crate::json::get_path(json, path)
 }
 
 /// Iterates the elements of a raw JSON array as raw slices. Yields nothing for non-arrays.
 ///
 /// Like [`lookup_in`], it expects validated JSON.
 pub fn array_items(json: &[u8]) -> impl Iterator<Item = &[u8]> {
-    nav::Elements::new(json)
+    crate::json::items(json)
 }
 
 /// Turns a `&str` that points into `json` back into a slice of `json` with its lifetime.
@@ -440,145 +436,6 @@ pub fn raw_bool(json: &[u8]) -> Option<bool> {
             } else {
                 None
             }
-        }
-    }
-}
-
-/// Navigation inside already-validated JSON (the slices an [`Event`] hands out): a small
-/// structural scanner that finds where values end without validating them again. For the short
-/// objects of a LogEvent it is much cheaper than a general parser. Every access is bounds-checked,
-/// so malformed input gives `None`, never a panic.
-mod nav {
-    #[inline]
-    fn skip_ws(json: &[u8], mut i: usize) -> usize {
-        while let Some(b' ' | b'\t' | b'\r' | b'\n') = json.get(i) {
-            i += 1;
-        }
-        i
-    }
-
-    /// End (exclusive) of the string whose body starts at `i` (just after the quote).
-    #[inline]
-    fn string_end(json: &[u8], mut i: usize) -> Option<usize> {
-        loop {
-            let p = memchr::memchr2(b'"', b'\\', json.get(i..)?)?;
-            if json[i + p] == b'\\' {
-                i += p + 2;
-            } else {
-                return Some(i + p + 1);
-            }
-        }
-    }
-
-    /// End (exclusive) of the value starting at `i`.
-    fn value_end(json: &[u8], i: usize) -> Option<usize> {
-        match *json.get(i)? {
-            b'"' => string_end(json, i + 1),
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                let mut j = i;
-                while let Some(&b) = json.get(j) {
-                    match b {
-                        b'"' => {
-                            j = string_end(json, j + 1)?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth = depth.checked_sub(1)?;
-                            if depth == 0 {
-                                return Some(j + 1);
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                None
-            }
-            _ => {
-                let mut j = i;
-                while let Some(&b) = json.get(j) {
-                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
-                        break;
-                    }
-                    j += 1;
-                }
-                (j > i).then_some(j)
-            }
-        }
-    }
-
-    /// Whether the raw (escaped) key equals `key`.
-    #[inline]
-    fn key_eq(raw: &[u8], key: &str) -> bool {
-        if memchr::memchr(b'\\', raw).is_none() {
-            raw == key.as_bytes()
-        } else {
-            let mut quoted = Vec::with_capacity(raw.len() + 2);
-            quoted.push(b'"');
-            quoted.extend_from_slice(raw);
-            quoted.push(b'"');
-            super::raw_str(&quoted).is_some_and(|k| k == key)
-        }
-    }
-
-    /// The raw value of the first member `key` of the object `obj`.
-    pub(super) fn member<'a>(obj: &'a [u8], key: &str) -> Option<&'a [u8]> {
-        if obj.first() != Some(&b'{') {
-            return None;
-        }
-        let mut i = skip_ws(obj, 1);
-        loop {
-            if obj.get(i) != Some(&b'"') {
-                return None;
-            }
-            let key_end = string_end(obj, i + 1)?;
-            let raw_key = obj.get(i + 1..key_end - 1)?;
-            i = skip_ws(obj, key_end);
-            if obj.get(i) != Some(&b':') {
-                return None;
-            }
-            let start = skip_ws(obj, i + 1);
-            let end = value_end(obj, start)?;
-            if key_eq(raw_key, key) {
-                return obj.get(start..end);
-            }
-            i = skip_ws(obj, end);
-            if obj.get(i) != Some(&b',') {
-                return None;
-            }
-            i = skip_ws(obj, i + 1);
-        }
-    }
-
-    /// The elements of a raw array.
-    pub(super) struct Elements<'a> {
-        json: &'a [u8],
-        pos: Option<usize>,
-    }
-
-    impl<'a> Elements<'a> {
-        pub(super) fn new(json: &'a [u8]) -> Elements<'a> {
-            let pos = (json.first() == Some(&b'[')).then(|| skip_ws(json, 1));
-            Elements { json, pos }
-        }
-    }
-
-    impl<'a> Iterator for Elements<'a> {
-        type Item = &'a [u8];
-
-        fn next(&mut self) -> Option<&'a [u8]> {
-            let start = self.pos.take()?;
-            if self.json.get(start) == Some(&b']') {
-                return None;
-            }
-            let end = value_end(self.json, start)?;
-            let after = skip_ws(self.json, end);
-            if self.json.get(after) == Some(&b',') {
-                self.pos = Some(skip_ws(self.json, after + 1));
-            }
-            self.json.get(start..end)
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod checkpoint;
 pub mod error;
 pub mod event;
 pub mod fields;
+mod json;
 pub mod model;
 #[cfg(feature = "sim")]
 pub mod sim;

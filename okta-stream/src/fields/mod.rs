@@ -35,7 +35,7 @@ use crate::event::Event;
 mod extract;
 mod reference;
 mod registry;
-mod scan;
+use crate::json as scan;
 mod state;
 
 pub use reference::{group_of, json_reference, markdown_reference, text_table};

@@ -1,4 +1,4 @@
-//! A small scanner over JSON that has already been validated (every slice an [`crate::Event`]
+//! Navigation in JSON that has already been validated (every slice an [`crate::Event`]
 //! hands out): find an object member, iterate object members or array items, without building
 //! anything.
 //!
