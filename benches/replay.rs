@@ -17,57 +17,27 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput};
-use okta_stream::event::{array_items, lookup_in, raw_str, Event, Top};
+use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState};
 use okta_stream::source::file::FileSource;
 
-/// How one of the four fields is read: from the registry when it has the field, else by path.
-enum Extract {
-    Registry(Field),
-    /// `okta.client.ip` before the registry has it.
-    ClientIp,
-    /// `okta.target.user.name` before the registry has it.
-    TargetUserName,
-}
+/// One of the four fields, resolved once from the registry.
+struct Extract(Field);
 
 impl Extract {
     fn resolve(name: &str) -> Extract {
         match fields::resolve_str(name) {
-            Ok(field) => Extract::Registry(field),
-            Err(_) if name == "okta.client.ip" => Extract::ClientIp,
-            Err(_) if name == "okta.target.user.name" => Extract::TargetUserName,
+            Ok(field) => Extract(field),
             Err(e) => panic!("{e}"),
-        }
-    }
-
-    fn how(&self) -> &'static str {
-        match self {
-            Extract::Registry(_) => "registry",
-            _ => "Event::lookup fallback",
         }
     }
 
     /// Returns the length of the value (so that the work cannot be optimised away).
     #[inline]
     fn run(&self, event: &Event, state: &FieldState) -> usize {
-        match self {
-            Extract::Registry(field) => field
-                .extract(event, state)
-                .map_or(0, |v| v.as_str().map_or(1, str::len)),
-            Extract::ClientIp => event
-                .lookup_str(&["client", "ipAddress"])
-                .map_or(0, |s| s.len()),
-            Extract::TargetUserName => event
-                .member(Top::Target)
-                .and_then(|targets| {
-                    array_items(targets).find_map(|t| {
-                        (lookup_in(t, &["type"])? == b"\"User\"")
-                            .then(|| lookup_in(t, &["displayName"]).and_then(raw_str))
-                            .flatten()
-                    })
-                })
-                .map_or(0, |s| s.len()),
-        }
+        self.0
+            .extract(event, state)
+            .map_or(0, |v| v.as_str().map_or(1, str::len))
     }
 }
 
@@ -204,9 +174,7 @@ fn main() {
         "\nratio report ({events} events, {:.0} bytes/event; best of 5)",
         c.buf.len() as f64 / events as f64
     );
-    for (e, name) in extract.iter().zip(FIELDS) {
-        println!("  {name}: {}", e.how());
-    }
+    println!("  fields: {}", FIELDS.join(", "));
     println!(
         "  (a) serde_json::Value       {:>10.0} events/s wall",
         rate(base)
