@@ -13,13 +13,14 @@
 
 use std::hint::black_box;
 use std::ops::Range;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput};
 use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState};
 use okta_stream::source::file::FileSource;
+use okta_suite::timing::best_of;
 
 /// One of the four fields, resolved once from the registry.
 struct Extract(Field);
@@ -100,34 +101,6 @@ fn file_extract(path: &std::path::Path, extract: &[Extract]) -> usize {
         }
     }
     n
-}
-
-/// CPU time of this thread (user + system), from /proc; `None` where unavailable. Less
-/// sensitive than wall time to other processes sharing the machine.
-fn thread_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the command name (which is in parentheses): utime is the 14th, stime 15th.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10)) // USER_HZ is 100 on Linux
-}
-
-/// Best (wall, CPU) time over `runs` runs.
-fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
-    let mut wall = Duration::MAX;
-    let mut cpu: Option<Duration> = None;
-    for _ in 0..runs {
-        let cpu_start = thread_cpu_time();
-        let start = Instant::now();
-        black_box(f());
-        wall = wall.min(start.elapsed());
-        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
-            let d = b.saturating_sub(a);
-            cpu = Some(cpu.map_or(d, |c| c.min(d)));
-        }
-    }
-    (wall, cpu)
 }
 
 fn main() {

@@ -19,12 +19,13 @@
 use std::hint::black_box;
 use std::io::Write;
 use std::ops::Range;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput};
 use okta_rules::{EngineOptions, Ruleset, Selection};
 use okta_stream::Event;
+use okta_suite::timing::best_of;
 
 const FALCO_RULES: &str = include_str!("../okta-rules/rules/falco_okta_rules.yaml");
 
@@ -97,33 +98,6 @@ fn pipeline(c: &Corpus, rules: &mut Ruleset, out: &mut Vec<u8>) -> usize {
         }
     }
     alerts
-}
-
-/// CPU time of this thread (user + system), from `/proc/thread-self/stat` (10 ms ticks): on a
-/// machine shared with other work, CPU time is a steadier measure than wall time.
-fn thread_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Best (wall, CPU) time over `runs` runs.
-fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
-    let mut wall = Duration::MAX;
-    let mut cpu: Option<Duration> = None;
-    for _ in 0..runs {
-        let cpu_start = thread_cpu_time();
-        let start = Instant::now();
-        black_box(f());
-        wall = wall.min(start.elapsed());
-        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
-            let d = b.saturating_sub(a);
-            cpu = Some(cpu.map_or(d, |c| c.min(d)));
-        }
-    }
-    (wall, cpu)
 }
 
 fn report(label: &str, events: u64, wall: Duration, cpu: Option<Duration>) {

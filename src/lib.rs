@@ -3,6 +3,8 @@
 //!
 //! - [`corpus`]: a deterministic generator of realistic System Log events (benchmarks, examples).
 //! - [`rulegen`]: a deterministic generator of Falco-style rules files (the rules benchmark).
+//! - [`timing`]: best-of-N wall and CPU timing for the benchmark binaries.
 
 pub mod corpus;
 pub mod rulegen;
+pub mod timing;
