@@ -11,16 +11,13 @@
 //! After the Criterion runs, a best-of-5 timing of the first two prints the ratio (target: >= 4).
 //! Run with `cargo bench --bench replay`; `REPLAY_BENCH_EVENTS` changes the corpus size.
 
-use std::hint::black_box;
-use std::ops::Range;
 use std::time::Duration;
 
-use bytes::Bytes;
 use criterion::{Criterion, Throughput};
 use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState};
 use okta_stream::source::file::FileSource;
-use okta_suite::timing::best_of;
+use okta_suite::timing::{best_of, BenchCorpus};
 
 /// One of the four fields, resolved once from the registry.
 struct Extract(Field);
@@ -49,32 +46,17 @@ const FIELDS: [&str; 4] = [
     "okta.target.user.name",
 ];
 
-struct Corpus {
-    buf: Bytes,
-    lines: Vec<Range<usize>>,
-}
+type Corpus = BenchCorpus;
 
 fn corpus(benching: bool) -> Corpus {
-    let default = if benching { 100_000 } else { 2_000 };
-    let n = std::env::var("REPLAY_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    let (buf, lines) = okta_suite::corpus::Corpus::new(42).jsonl(n);
-    Corpus {
-        buf: Bytes::from(buf),
-        lines,
-    }
+    BenchCorpus::new(
+        "REPLAY_BENCH_EVENTS",
+        if benching { 100_000 } else { 2_000 },
+    )
 }
 
 fn serde_value(c: &Corpus) -> usize {
-    let mut n = 0;
-    for r in &c.lines {
-        let v: serde_json::Value =
-            serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
-        n += black_box(&v).as_object().map_or(0, |o| o.len());
-    }
-    n
+    c.serde_value()
 }
 
 fn decode_extract(c: &Corpus, extract: &[Extract]) -> usize {

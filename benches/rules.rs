@@ -18,42 +18,23 @@
 
 use std::hint::black_box;
 use std::io::Write;
-use std::ops::Range;
 use std::time::Duration;
 
-use bytes::Bytes;
 use criterion::{Criterion, Throughput};
 use okta_rules::{EngineOptions, Ruleset, Selection};
 use okta_stream::Event;
-use okta_suite::timing::best_of;
+use okta_suite::timing::{best_of, BenchCorpus};
 
 const FALCO_RULES: &str = include_str!("../okta-rules/rules/falco_okta_rules.yaml");
 
-struct Corpus {
-    buf: Bytes,
-    lines: Vec<Range<usize>>,
-}
+type Corpus = BenchCorpus;
 
 fn corpus(benching: bool) -> Corpus {
-    let n = std::env::var("RULES_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if benching { 100_000 } else { 2_000 });
-    let (buf, lines) = okta_suite::corpus::Corpus::new(42).jsonl(n);
-    Corpus {
-        buf: Bytes::from(buf),
-        lines,
-    }
+    BenchCorpus::new("RULES_BENCH_EVENTS", if benching { 100_000 } else { 2_000 })
 }
 
 fn serde_value(c: &Corpus) -> usize {
-    let mut n = 0;
-    for r in &c.lines {
-        let v: serde_json::Value =
-            serde_json::from_slice(&c.buf[r.clone()]).expect("corpus is valid JSON");
-        n += black_box(&v).as_object().map_or(0, |o| o.len());
-    }
-    n
+    c.serde_value()
 }
 
 /// `Event::from_bytes` alone (validation and top-level index): the decode share of (a) and (b).

@@ -3,7 +3,7 @@
 //!
 //! - [`corpus`]: a deterministic generator of realistic System Log events (benchmarks, examples).
 //! - [`rulegen`]: a deterministic generator of Falco-style rules files (the rules benchmark).
-//! - [`timing`]: best-of-N wall and CPU timing for the benchmark binaries.
+//! - [`timing`]: benchmark helpers (corpus, serde_json baseline, best-of-N wall and CPU time).
 
 pub mod corpus;
 pub mod rulegen;

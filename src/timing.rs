@@ -1,4 +1,5 @@
-//! Timing helpers shared by the benchmark binaries: best-of-N wall and thread CPU time.
+//! Helpers shared by the benchmark binaries: the generated corpus, the serde_json baseline, and
+//! best-of-N wall and thread CPU time.
 //!
 //! On a machine shared with other work, the CPU time of the measuring thread is a steadier
 //! measure than wall time; the benchmarks report both.
@@ -32,4 +33,39 @@ pub fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<D
         }
     }
     (wall, cpu)
+}
+
+/// The benchmark corpus: generated events as one JSON-lines buffer and each event's byte range.
+pub struct BenchCorpus {
+    /// All events, one per line.
+    pub buf: bytes::Bytes,
+    /// The byte range of each event in `buf`.
+    pub lines: Vec<std::ops::Range<usize>>,
+}
+
+impl BenchCorpus {
+    /// `n` events (deterministic), or the number in the environment variable `env_var` if set.
+    pub fn new(env_var: &str, n: usize) -> BenchCorpus {
+        let n = std::env::var(env_var)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(n);
+        let (buf, lines) = crate::corpus::Corpus::new(42).jsonl(n);
+        BenchCorpus {
+            buf: bytes::Bytes::from(buf),
+            lines,
+        }
+    }
+
+    /// The baseline: `serde_json::from_slice::<serde_json::Value>` on every line; returns a
+    /// count so the work cannot be optimised away.
+    pub fn serde_value(&self) -> usize {
+        let mut n = 0;
+        for r in &self.lines {
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&self.buf[r.clone()]) {
+                n += black_box(&v).as_object().map_or(0, |o| o.len());
+            }
+        }
+        n
+    }
 }
