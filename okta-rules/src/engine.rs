@@ -359,7 +359,6 @@ impl Ruleset {
         self.state.observe(event);
         // The bucket key is the value of `okta.evt.type` itself (a string unescaped, another
         // JSON value as its text, "" when missing or null), as the indexed checks compare it.
-        let et = self.event_type_field.extract(event, &self.state);
         let Ruleset {
             rules,
             by_type,
@@ -369,9 +368,12 @@ impl Ruleset {
             state,
             cache: memory,
             alerts,
+            event_type_field,
             ..
         } = self;
-        let mut cache = ExtractCache::for_event(memory);
+        let state: &FieldState = state;
+        let et = event_type_field.extract(event, state);
+        let mut cache = ExtractCache::for_event(memory, event, state);
         let bucket = by_type.get(et.as_ref().and_then(Value::as_str).unwrap_or(""));
         let candidates: &[u32] = bucket.map_or(&any_type[..], |v| &v[..]);
         // The rules of the event's type bucket need not re-check `okta.evt.type`.

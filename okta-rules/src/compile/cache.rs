@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use okta_stream::event::Event;
-use okta_stream::fields::{Field, FieldState, Value};
+use okta_stream::fields::{Field, FieldState, ObjectMemo, Reader, Value};
 
 /// "No slot": the operand is evaluated without the cache.
 pub(crate) const NO_SLOT: u32 = u32::MAX;
@@ -73,6 +73,7 @@ fn recycle<'a, 'b>(mut slots: Vec<Slot<'a>>) -> Vec<Slot<'b>> {
 pub(crate) struct CacheMemory {
     spare: Vec<Slot<'static>>,
     slots: usize,
+    memo: ObjectMemo,
 }
 
 impl CacheMemory {
@@ -81,48 +82,61 @@ impl CacheMemory {
         CacheMemory {
             spare: Vec::with_capacity(slots),
             slots,
+            memo: ObjectMemo::new(),
         }
     }
 }
 
-/// The values of one event's fields, by slot.
-#[derive(Debug, Default)]
+/// The values of one event's fields, by slot, and the event's field reader (which remembers
+/// the objects it walked, see [`Reader`]).
+#[derive(Debug)]
 pub(crate) struct ExtractCache<'e> {
     slots: Vec<Slot<'e>>,
+    reader: Reader<'e>,
 }
 
 impl<'e> ExtractCache<'e> {
-    /// An empty cache for one event, in `memory`'s allocation.
+    /// An empty cache for `event`, in `memory`'s allocations.
     #[inline]
-    pub(crate) fn for_event(memory: &mut CacheMemory) -> ExtractCache<'e> {
+    pub(crate) fn for_event(
+        memory: &mut CacheMemory,
+        event: &'e Event,
+        state: &'e FieldState,
+    ) -> ExtractCache<'e> {
         let mut slots = recycle(std::mem::take(&mut memory.spare));
         slots.resize_with(memory.slots, Slot::default);
-        ExtractCache { slots }
+        let reader = Reader::with_memo(event, state, std::mem::take(&mut memory.memo));
+        ExtractCache { slots, reader }
     }
 
-    /// Gives the allocation back to `memory` for the next event.
+    /// A cache without slots or memo: every read extracts directly (nothing is allocated).
+    #[inline]
+    pub(crate) fn direct(event: &'e Event, state: &'e FieldState) -> ExtractCache<'e> {
+        ExtractCache {
+            slots: Vec::new(),
+            reader: Reader::new(event, state),
+        }
+    }
+
+    /// Gives the allocations back to `memory` for the next event.
     #[inline]
     pub(crate) fn finish(self, memory: &mut CacheMemory) {
         memory.spare = recycle(self.slots);
+        memory.memo = self.reader.into_memo();
     }
 
-    /// The value of `field` (in slot `slot`) for `event`, extracted at most once per event.
+    /// The value of `field` (in slot `slot`), extracted at most once per event.
     #[inline]
-    pub(crate) fn get<'a>(
-        &'a mut self,
-        slot: u32,
-        field: &Field,
-        event: &'e Event,
-        state: &FieldState,
-    ) -> Option<Value<'a>> {
-        let Some(entry) = self.slots.get_mut(slot as usize) else {
-            return field.extract(event, state);
+    pub(crate) fn get<'a>(&'a mut self, slot: u32, field: &Field) -> Option<Value<'a>> {
+        let ExtractCache { slots, reader } = self;
+        let Some(entry) = slots.get_mut(slot as usize) else {
+            return field.read(reader);
         };
         match entry {
             Slot::Known(v) => lend(v.as_ref()),
-            Slot::Uncached => field.extract(event, state),
+            Slot::Uncached => field.read(reader),
             Slot::Unknown => {
-                let v = field.extract(event, state);
+                let v = field.read(reader);
                 if matches!(v, Some(Value::List(_))) {
                     *entry = Slot::Uncached;
                     return v;
@@ -187,28 +201,28 @@ mod tests {
         assert_eq!(table.len(), names.len());
         let mut memory = CacheMemory::with_slots(table.len());
         for round in 0..3 {
-            let mut cache = ExtractCache::for_event(&mut memory);
+            let mut cache = ExtractCache::for_event(&mut memory, &event, &state);
             for _ in 0..2 {
                 for (f, slot) in &fields {
                     let want = f.extract(&event, &state);
-                    let got = cache.get(*slot, f, &event, &state);
+                    let got = cache.get(*slot, f);
                     assert_eq!(got, want, "{} (round {round})", f.display_name());
                 }
             }
             cache.finish(&mut memory);
         }
         // A kept value is lent (no copy per read).
-        let mut cache = ExtractCache::for_event(&mut memory);
+        let mut cache = ExtractCache::for_event(&mut memory, &event, &state);
         let (f, slot) = &fields[1];
-        let _ = cache.get(*slot, f, &event, &state);
+        let _ = cache.get(*slot, f);
         assert!(matches!(
-            cache.get(*slot, f, &event, &state),
+            cache.get(*slot, f),
             Some(Value::Str(Cow::Borrowed("jane@example.com")))
         ));
         // No slot: plain extraction.
-        let mut empty = ExtractCache::default();
+        let mut empty = ExtractCache::direct(&event, &state);
         assert_eq!(
-            empty.get(NO_SLOT, &fields[0].0, &event, &state),
+            empty.get(NO_SLOT, &fields[0].0),
             fields[0].0.extract(&event, &state)
         );
     }
@@ -222,12 +236,12 @@ mod tests {
         let mut table = SlotTable::default();
         let slot = table.assign(&f);
         let mut memory = CacheMemory::with_slots(table.len());
-        let mut cache = ExtractCache::for_event(&mut memory);
-        let got = cache.get(slot, &f, &a, &state).map(Value::into_owned);
+        let mut cache = ExtractCache::for_event(&mut memory, &a, &state);
+        let got = cache.get(slot, &f).map(Value::into_owned);
         assert_eq!(got.as_ref().and_then(Value::as_str), Some("a@x"));
         cache.finish(&mut memory);
-        let mut cache = ExtractCache::for_event(&mut memory);
-        let got = cache.get(slot, &f, &b, &state).map(Value::into_owned);
+        let mut cache = ExtractCache::for_event(&mut memory, &b, &state);
+        let got = cache.get(slot, &f).map(Value::into_owned);
         assert_eq!(got.as_ref().and_then(Value::as_str), Some("b@x"));
     }
 
@@ -235,8 +249,10 @@ mod tests {
     fn memory_is_reused_between_events() {
         let mut memory = CacheMemory::with_slots(8);
         let ptr = memory.spare.as_ptr().cast::<u8>();
+        let event = Event::from_bytes(&br#"{"actor":{"alternateId":"a@x"}}"#[..]).unwrap();
+        let state = FieldState::new();
         for _ in 0..3 {
-            let cache = ExtractCache::for_event(&mut memory);
+            let cache = ExtractCache::for_event(&mut memory, &event, &state);
             assert_eq!(cache.slots.len(), 8);
             assert_eq!(cache.slots.as_ptr().cast::<u8>(), ptr);
             cache.finish(&mut memory);

@@ -52,7 +52,7 @@ pub(crate) enum Operand {
 impl Operand {
     /// Extraction without the cache.
     #[inline]
-    pub(crate) fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
+    pub(crate) fn extract<'e>(&self, event: &'e Event, state: &'e FieldState) -> Option<Value<'e>> {
         match self {
             Operand::Field(f, _) => f.extract(event, state),
             Operand::Transform(t, inner) => transform::apply(*t, inner.extract(event, state)?),
@@ -68,7 +68,7 @@ impl Operand {
         cache: &'a mut ExtractCache<'e>,
     ) -> Option<Value<'a>> {
         match self {
-            Operand::Field(f, slot) => cache.get(*slot, f, event, state),
+            Operand::Field(f, slot) => cache.get(*slot, f),
             Operand::Transform(t, inner) => {
                 transform::apply(*t, inner.extract_cached(event, state, cache)?)
             }

@@ -112,8 +112,8 @@ impl Predicate {
     /// (`FieldState::observe`) so that stateful fields read the right counts.
     #[inline]
     pub fn eval(&self, event: &Event, state: &FieldState) -> bool {
-        // An empty cache has no slots: every field is extracted directly (no allocation).
-        self.root.eval(event, state, &mut ExtractCache::default())
+        // A cache without slots: every field is extracted directly (no allocation).
+        self.root.eval(event, state, &mut ExtractCache::direct(event, state))
     }
 
     /// [`Predicate::eval`] with a per-event extraction cache shared by the rules of a ruleset

@@ -33,11 +33,13 @@ use std::fmt;
 use crate::event::Event;
 
 mod extract;
+mod reader;
 mod reference;
 mod registry;
 use crate::json as scan;
 mod state;
 
+pub use reader::{ObjectMemo, Reader};
 pub use reference::{group_of, json_reference, markdown_reference, text_table};
 pub use registry::REGISTRY;
 pub use state::{FieldState, StateLimits};
@@ -204,8 +206,8 @@ impl fmt::Display for Value<'_> {
     }
 }
 
-/// The extractor of a field: reads the value for one event.
-pub type Extractor = for<'e> fn(&'e Event, &Arg, &FieldState) -> Option<Value<'e>>;
+/// The extractor of a field: reads the value for one event, through the event's [`Reader`].
+pub type Extractor = for<'e> fn(&mut Reader<'e>, &Arg) -> Option<Value<'e>>;
 
 /// One row of the registry.
 pub struct FieldDef {
@@ -268,8 +270,15 @@ impl Field {
     ///
     /// `state` must have observed `event` already (see [`FieldState::observe`]).
     #[inline]
-    pub fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
-        (self.def.extract)(event, &self.arg, state)
+    pub fn extract<'e>(&self, event: &'e Event, state: &'e FieldState) -> Option<Value<'e>> {
+        (self.def.extract)(&mut Reader::new(event, state), &self.arg)
+    }
+
+    /// Reads the value through `reader` (see [`Reader`]: with a memo, fields that share an
+    /// object do not scan it again). Same result as [`Field::extract`].
+    #[inline]
+    pub fn read<'e>(&self, reader: &mut Reader<'e>) -> Option<Value<'e>> {
+        (self.def.extract)(reader, &self.arg)
     }
 
     /// The name as written in rules, e.g. `okta.debug[dtHash]`.
