@@ -1,19 +1,19 @@
-//! The ruleset: the active rules, indexed by event type, evaluated event by event.
+//! The ruleset: the active rules, indexed, evaluated event by event.
 //!
 //! Data flow: a [`Ruleset`] is built from loaded rules ([`crate::load`]) and [`EngineOptions`]:
 //! a rule is active when `enabled:` left it enabled, its priority passes the minimum priority, and
 //! the selections (Falco's `-D`, `-T`, `-t` and `rules:` enable/disable) keep it. Active rules are
-//! indexed by the `okta.evt.type` values their condition can match
-//! ([`crate::compile::Predicate::event_types`]); rules that may match any type sit in every
-//! bucket. Per event, [`Ruleset::process`] feeds the field state once
-//! ([`okta_stream::fields::FieldState::observe`]), looks the event type up once, evaluates only
-//! that bucket's rules in rule order, and turns matches into [`Alert`]s: with
+//! indexed by the `okta.evt.type` values their condition can match, and rules that can match
+//! any type by the values of a field they require, where they have one ([`crate::index`]). Per
+//! event, [`Ruleset::process`] feeds the field state once
+//! ([`okta_stream::fields::FieldState::observe`]), gets the candidate rules from the index,
+//! evaluates them in rule order with one extraction cache for the event, and turns matches into
+//! [`Alert`]s: with
 //! [`RuleMatching::First`] (Falco's default) only the first matching rule alerts. Threshold rules
 //! ([`crate::state`]) alert only when their count is reached.
 //!
 //! The engine is synchronous and owns its state; use one per stream.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ use okta_stream::fields::{self, Field, FieldState, Value};
 
 use crate::compile::{CacheMemory, ExtractCache, SlotTable};
 use crate::error::{Diagnostic, Error};
+use crate::index::RuleIndex;
 use crate::load::{self, LoadOptions, Loaded, Rule};
 use crate::output::{default_hostname, Alert};
 use crate::priority::Priority;
@@ -118,10 +119,10 @@ struct EngineRule {
 /// A compiled, indexed ruleset with its per-stream state.
 pub struct Ruleset {
     rules: Vec<EngineRule>,
-    /// Candidate rule indexes (in rule order) per event type, including any-type rules.
-    by_type: HashMap<Box<str>, Box<[u32]>>,
-    /// Rules that may match any event type (for types with no bucket).
-    any_type: Box<[u32]>,
+    /// The candidate rules of each event.
+    index: RuleIndex,
+    /// The candidate list when index keys add rules to a bucket (reused between events).
+    scratch: Vec<u32>,
     matching: RuleMatching,
     hostname: Arc<str>,
     state: FieldState,
@@ -139,7 +140,7 @@ impl std::fmt::Debug for Ruleset {
         f.debug_struct("Ruleset")
             .field("rules", &self.rules.len())
             .field("active", &self.active_count())
-            .field("event_types", &self.by_type.len())
+            .field("event_types", &self.index.event_types())
             .field("matching", &self.matching)
             .finish()
     }
@@ -237,36 +238,17 @@ impl Ruleset {
         for r in rules.iter_mut().filter(|r| r.active) {
             r.rule.predicate.assign_slots(&mut slots);
         }
-        let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        let mut any_type: Vec<u32> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            if !r.active {
-                continue;
-            }
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            match r.rule.predicate.event_types() {
-                None => any_type.push(i),
-                Some(types) => {
-                    for t in types {
-                        by_type.entry(t.as_str().into()).or_default().push(i);
-                    }
-                }
-            }
-        }
-        // Merge any-type rules into every bucket, keeping rule order.
-        let by_type = by_type
-            .into_iter()
-            .map(|(k, mut v)| {
-                v.extend_from_slice(&any_type);
-                v.sort_unstable();
-                v.dedup();
-                (k, v.into_boxed_slice())
-            })
-            .collect();
+        let index = RuleIndex::new(
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.active)
+                .map(|(i, r)| (u32::try_from(i).unwrap_or(u32::MAX), &r.rule.predicate)),
+        );
         Ruleset {
             rules,
-            by_type,
-            any_type: any_type.into_boxed_slice(),
+            index,
+            scratch: Vec::new(),
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
@@ -346,13 +328,6 @@ impl Ruleset {
             .collect()
     }
 
-    /// The candidate rules for an event type, in rule order.
-    fn candidates(&self, event_type: Option<&str>) -> &[u32] {
-        event_type
-            .and_then(|t| self.by_type.get(t))
-            .map_or(&self.any_type[..], |v| &v[..])
-    }
-
     /// Processes one event, calling `emit` for each alert.
     pub fn process_with(&mut self, event: &Event, mut emit: impl FnMut(Alert)) {
         self.events += 1;
@@ -361,8 +336,8 @@ impl Ruleset {
         // JSON value as its text, "" when missing or null), as the indexed checks compare it.
         let Ruleset {
             rules,
-            by_type,
-            any_type,
+            index,
+            scratch,
             matching,
             hostname,
             state,
@@ -374,19 +349,18 @@ impl Ruleset {
         let state: &FieldState = state;
         let et = event_type_field.extract(event, state);
         let mut cache = ExtractCache::for_event(memory, event, state);
-        let bucket = by_type.get(et.as_ref().and_then(Value::as_str).unwrap_or(""));
-        let candidates: &[u32] = bucket.map_or(&any_type[..], |v| &v[..]);
-        // The rules of the event's type bucket need not re-check `okta.evt.type`.
-        let typed = bucket.is_some();
+        let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
+        // The typed rules of the event's type bucket need not re-check `okta.evt.type`.
+        let (candidates, typed) = index.candidates(et, &mut cache, scratch);
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
             let Some(r) = rules.get_mut(i as usize) else {
                 continue;
             };
             let hit = if typed {
-                r.rule.predicate.eval_typed(event, state, &mut cache)
+                r.rule.predicate.eval_typed(&mut cache)
             } else {
-                r.rule.predicate.eval_cached(event, state, &mut cache)
+                r.rule.predicate.eval_cached(&mut cache)
             };
             if !hit {
                 continue;
@@ -430,9 +404,16 @@ impl Ruleset {
         out.into_iter()
     }
 
-    /// The candidate rules (names) for an event type, in evaluation order (for tests and tools).
-    pub fn candidates_for(&self, event_type: &str) -> Vec<&str> {
-        self.candidates(Some(event_type))
+    /// The rules (names) the index selects for `event`, in evaluation order (for tests and
+    /// tools): those indexed under its event type or under the values of its key fields, and those
+    /// that nothing narrows down.
+    pub fn candidates_for(&self, event: &Event) -> Vec<&str> {
+        let et = self.event_type_field.extract(event, &self.state);
+        let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
+        let mut cache = ExtractCache::direct(event, &self.state);
+        let mut scratch = Vec::new();
+        let (candidates, _) = self.index.candidates(et, &mut cache, &mut scratch);
+        candidates
             .iter()
             .filter_map(|&i| self.rules.get(i as usize).map(|r| &*r.name))
             .collect()

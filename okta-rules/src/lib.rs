@@ -94,6 +94,7 @@ pub mod compile;
 pub mod condition;
 pub mod engine;
 pub mod error;
+mod index;
 pub mod load;
 pub mod output;
 pub mod priority;

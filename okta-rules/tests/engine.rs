@@ -88,21 +88,110 @@ fn all_matching() {
 #[test]
 fn index_by_event_type_keeps_rule_order() {
     let rs = ruleset(&three_rules(), &EngineOptions::default());
-    // Rules for other types are not candidates; any-type rules are, in rule order.
+    // Rules for other types are not candidates; rules for any type are, in rule order, when
+    // their key field (here okta.actor.name = Alice) has a matching value.
     assert_eq!(
-        rs.candidates_for("user.account.lock"),
+        rs.candidates_for(&ev("user.account.lock", "Alice", T0)),
         vec!["Any lock", "Alice anything", "Alice lock"]
     );
     assert_eq!(
-        rs.candidates_for("user.session.start"),
+        rs.candidates_for(&ev("user.account.lock", "Bob", T0)),
+        vec!["Any lock", "Alice lock"]
+    );
+    assert_eq!(
+        rs.candidates_for(&ev("user.session.start", "Alice", T0)),
         vec!["Alice anything"]
     );
+    assert!(rs
+        .candidates_for(&ev("user.session.start", "Bob", T0))
+        .is_empty());
     let infos = rs.rule_infos();
     assert_eq!(
         infos[0].event_types,
         Some(vec!["user.account.lock".to_string()])
     );
     assert_eq!(infos[1].event_types, None);
+}
+
+#[test]
+fn rules_for_any_type_are_indexed_by_value_and_prefix() {
+    let text = [
+        rule("Eq", "okta.actor.name = Alice", "NOTICE", "x"),
+        rule(
+            "In",
+            "okta.actor.name in (Bob, Carol) and okta.uuid exists",
+            "NOTICE",
+            "x",
+        ),
+        rule("Prefix", "okta.actor.name startswith Al", "NOTICE", "x"),
+        rule(
+            "Short prefix",
+            "okta.actor.name startswith A and okta.actor.name endswith e",
+            "NOTICE",
+            "x",
+        ),
+        rule(
+            "Empty prefix",
+            "okta.actor.name startswith \"\"",
+            "NOTICE",
+            "x",
+        ),
+        rule("Unkeyed", "okta.actor.name contains o", "NOTICE", "x"),
+        rule(
+            "Or",
+            "okta.actor.name = Alice or okta.actor.name = Dave",
+            "NOTICE",
+            "x",
+        ),
+    ]
+    .concat();
+    let all = EngineOptions {
+        rule_matching: RuleMatching::All,
+        ..EngineOptions::default()
+    };
+    let mut rs = ruleset(&text, &all);
+    fn candidates(rs: &Ruleset, actor: &str) -> Vec<String> {
+        let names = rs.candidates_for(&ev("t", actor, T0));
+        names.into_iter().map(String::from).collect()
+    }
+    assert_eq!(
+        candidates(&rs, "Alice"),
+        vec![
+            "Eq",
+            "Prefix",
+            "Short prefix",
+            "Empty prefix",
+            "Unkeyed",
+            "Or"
+        ]
+    );
+    assert_eq!(
+        candidates(&rs, "Carol"),
+        vec!["In", "Empty prefix", "Unkeyed", "Or"]
+    );
+    assert_eq!(
+        candidates(&rs, "A"),
+        vec!["Short prefix", "Empty prefix", "Unkeyed", "Or"]
+    );
+    assert_eq!(
+        candidates(&rs, "Dave"),
+        vec!["Empty prefix", "Unkeyed", "Or"]
+    );
+    assert_eq!(
+        fired(&mut rs, &ev("t", "Alice", T0)),
+        vec!["Eq", "Prefix", "Short prefix", "Empty prefix", "Or"]
+    );
+    assert_eq!(
+        fired(&mut rs, &ev("t", "Bob", T0)),
+        vec!["In", "Empty prefix", "Unkeyed"]
+    );
+    // No actor name: no keyed rule is a candidate.
+    let nameless = Event::from_bytes(&br#"{"eventType":"t"}"#[..]).unwrap();
+    assert_eq!(
+        rs.candidates_for(&nameless),
+        vec!["Empty prefix", "Unkeyed", "Or"]
+    );
+    assert_eq!(fired(&mut rs, &nameless), vec!["Empty prefix"]);
 }
 
 #[test]
@@ -117,8 +206,8 @@ fn many_rules_for_other_types_are_not_candidates() {
         ));
     }
     let mut rs = ruleset(&text, &EngineOptions::default());
-    assert_eq!(rs.candidates_for("type.7"), vec!["R7"]);
-    assert!(rs.candidates_for("unknown.type").is_empty());
+    assert_eq!(rs.candidates_for(&ev("type.7", "x", T0)), vec!["R7"]);
+    assert!(rs.candidates_for(&ev("unknown.type", "x", T0)).is_empty());
     assert_eq!(fired(&mut rs, &ev("type.150", "x", T0)), vec!["R150"]);
 }
 

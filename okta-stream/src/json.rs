@@ -52,7 +52,8 @@ pub(crate) fn string_end_escaped(b: &[u8], i: usize) -> Option<(usize, bool)> {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let w = u64::from_le_bytes(word);
-            let hits = zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+            let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')));
             if hits != 0 {
                 j += (hits.trailing_zeros() / 8) as usize;
                 break;
@@ -272,9 +273,7 @@ pub(crate) fn items(json: &[u8]) -> Items<'_> {
 pub(crate) fn str_is(raw: &[u8], want: &str) -> bool {
     let inner_len = want.len() + 2;
     if raw.len() == inner_len {
-        raw[0] == b'"'
-            && &raw[1..raw.len() - 1] == want.as_bytes()
-            && !raw.contains(&b'\\')
+        raw[0] == b'"' && &raw[1..raw.len() - 1] == want.as_bytes() && !raw.contains(&b'\\')
     } else {
         raw.len() > inner_len
             && raw.first() == Some(&b'"')

@@ -92,7 +92,7 @@ impl CacheMemory {
 #[derive(Debug)]
 pub(crate) struct ExtractCache<'e> {
     slots: Vec<Slot<'e>>,
-    reader: Reader<'e>,
+    reader: Reader<'e, 'e>,
 }
 
 impl<'e> ExtractCache<'e> {
@@ -116,6 +116,18 @@ impl<'e> ExtractCache<'e> {
             slots: Vec::new(),
             reader: Reader::new(event, state),
         }
+    }
+
+    /// The event the cache holds values of.
+    #[inline]
+    pub(crate) fn event(&self) -> &'e Event {
+        self.reader.event()
+    }
+
+    /// The field state the values are read with.
+    #[inline]
+    pub(crate) fn state(&self) -> &'e FieldState {
+        self.reader.state()
     }
 
     /// Gives the allocations back to `memory` for the next event.

@@ -52,7 +52,7 @@ pub(crate) enum Operand {
 impl Operand {
     /// Extraction without the cache.
     #[inline]
-    pub(crate) fn extract<'e>(&self, event: &'e Event, state: &'e FieldState) -> Option<Value<'e>> {
+    pub(crate) fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
         match self {
             Operand::Field(f, _) => f.extract(event, state),
             Operand::Transform(t, inner) => transform::apply(*t, inner.extract(event, state)?),
@@ -61,17 +61,10 @@ impl Operand {
 
     /// Extraction through the cache.
     #[inline]
-    fn extract_cached<'a, 'e>(
-        &self,
-        event: &'e Event,
-        state: &FieldState,
-        cache: &'a mut ExtractCache<'e>,
-    ) -> Option<Value<'a>> {
+    fn extract_cached<'a>(&self, cache: &'a mut ExtractCache<'_>) -> Option<Value<'a>> {
         match self {
             Operand::Field(f, slot) => cache.get(*slot, f),
-            Operand::Transform(t, inner) => {
-                transform::apply(*t, inner.extract_cached(event, state, cache)?)
-            }
+            Operand::Transform(t, inner) => transform::apply(*t, inner.extract_cached(cache)?),
         }
     }
 
@@ -144,22 +137,20 @@ pub(crate) enum ListTest {
 }
 
 impl Node {
-    pub(crate) fn eval<'e>(
-        &self,
-        event: &'e Event,
-        state: &FieldState,
-        cache: &mut ExtractCache<'e>,
-    ) -> bool {
+    pub(crate) fn eval(&self, cache: &mut ExtractCache<'_>) -> bool {
         match self {
-            Node::And(items) => items.iter().all(|n| n.eval(event, state, cache)),
-            Node::Or(items) => items.iter().any(|n| n.eval(event, state, cache)),
-            Node::Not(n) => !n.eval(event, state, cache),
-            Node::Check(c) => match c.lhs.extract_cached(event, state, cache) {
-                // An empty list has no values: like a missing field.
-                Some(Value::List(items)) if items.is_empty() => false,
-                Some(v) => c.test.eval(&v, event, state),
-                None => false,
-            },
+            Node::And(items) => items.iter().all(|n| n.eval(cache)),
+            Node::Or(items) => items.iter().any(|n| n.eval(cache)),
+            Node::Not(n) => !n.eval(cache),
+            Node::Check(c) => {
+                let (event, state) = (cache.event(), cache.state());
+                match c.lhs.extract_cached(cache) {
+                    // An empty list has no values: like a missing field.
+                    Some(Value::List(items)) if items.is_empty() => false,
+                    Some(v) => c.test.eval(&v, event, state),
+                    None => false,
+                }
+            }
             Node::Const(b) => *b,
         }
     }

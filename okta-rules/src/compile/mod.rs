@@ -27,6 +27,7 @@ mod cache;
 mod eval;
 mod evttype;
 pub mod glob;
+pub(crate) mod key;
 mod literal;
 pub mod pmatch;
 mod posix;
@@ -113,36 +114,32 @@ impl Predicate {
     #[inline]
     pub fn eval(&self, event: &Event, state: &FieldState) -> bool {
         // A cache without slots: every field is extracted directly (no allocation).
-        self.root.eval(event, state, &mut ExtractCache::direct(event, state))
+        self.root.eval(&mut ExtractCache::direct(event, state))
     }
 
     /// [`Predicate::eval`] with a per-event extraction cache shared by the rules of a ruleset
     /// (the slots were assigned by [`Predicate::assign_slots`] with the table the cache was made
     /// for; `cache` holds values of `event` only).
     #[inline]
-    pub(crate) fn eval_cached<'e>(
-        &self,
-        event: &'e Event,
-        state: &FieldState,
-        cache: &mut ExtractCache<'e>,
-    ) -> bool {
-        self.root.eval(event, state, cache)
+    pub(crate) fn eval_cached(&self, cache: &mut ExtractCache<'_>) -> bool {
+        self.root.eval(cache)
     }
 
     /// [`Predicate::eval_cached`] for an event whose `eventType` is a JSON string equal to one of
     /// [`Predicate::event_types`] (the engine looked the rule up by it): the top-level checks on
     /// `okta.evt.type` are known to hold and are skipped.
     #[inline]
-    pub(crate) fn eval_typed<'e>(
-        &self,
-        event: &'e Event,
-        state: &FieldState,
-        cache: &mut ExtractCache<'e>,
-    ) -> bool {
+    pub(crate) fn eval_typed(&self, cache: &mut ExtractCache<'_>) -> bool {
         match &self.after_type {
-            Some(rest) if self.event_types.is_some() => rest.eval(event, state, cache),
-            _ => self.root.eval(event, state, cache),
+            Some(rest) if self.event_types.is_some() => rest.eval(cache),
+            _ => self.root.eval(cache),
         }
+    }
+
+    /// The condition's index key (see [`key`]): a field and the values it must have for the
+    /// condition to hold. Its slot is the one [`Predicate::assign_slots`] gave the field.
+    pub(crate) fn index_key(&self) -> Option<key::IndexKey> {
+        key::index_key(&self.root)
     }
 
     /// Gives every field this condition tests a slot in `table`.

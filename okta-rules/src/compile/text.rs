@@ -34,6 +34,14 @@ impl StrSet {
         }
     }
 
+    /// The items, in no particular order.
+    pub fn items(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match self {
+            StrSet::Small(v) => Box::new(v.iter().map(|s| &**s)),
+            StrSet::Hashed(h) => Box::new(h.iter().map(|s| &**s)),
+        }
+    }
+
     /// Whether `s` is in the set.
     #[inline]
     pub fn contains(&self, s: &str) -> bool {

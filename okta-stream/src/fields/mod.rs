@@ -207,7 +207,7 @@ impl fmt::Display for Value<'_> {
 }
 
 /// The extractor of a field: reads the value for one event, through the event's [`Reader`].
-pub type Extractor = for<'e> fn(&mut Reader<'e>, &Arg) -> Option<Value<'e>>;
+pub type Extractor = for<'e, 's> fn(&mut Reader<'e, 's>, &Arg) -> Option<Value<'e>>;
 
 /// One row of the registry.
 pub struct FieldDef {
@@ -270,14 +270,14 @@ impl Field {
     ///
     /// `state` must have observed `event` already (see [`FieldState::observe`]).
     #[inline]
-    pub fn extract<'e>(&self, event: &'e Event, state: &'e FieldState) -> Option<Value<'e>> {
+    pub fn extract<'e>(&self, event: &'e Event, state: &FieldState) -> Option<Value<'e>> {
         (self.def.extract)(&mut Reader::new(event, state), &self.arg)
     }
 
     /// Reads the value through `reader` (see [`Reader`]: with a memo, fields that share an
     /// object do not scan it again). Same result as [`Field::extract`].
     #[inline]
-    pub fn read<'e>(&self, reader: &mut Reader<'e>) -> Option<Value<'e>> {
+    pub fn read<'e>(&self, reader: &mut Reader<'e, '_>) -> Option<Value<'e>> {
         (self.def.extract)(reader, &self.arg)
     }
 

@@ -30,7 +30,7 @@ const NONE: u32 = u32::MAX;
 const MAX_DEPTH: usize = 32;
 
 /// The member tables of the objects walked in one event. Reused from event to event.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ObjectMemo {
     tables: Vec<Table>,
     members: Vec<Member>,
@@ -42,8 +42,9 @@ impl ObjectMemo {
     /// An empty memo.
     pub fn new() -> ObjectMemo {
         ObjectMemo {
+            tables: Vec::new(),
+            members: Vec::new(),
             top: [NONE; Top::ALL.len()],
-            ..ObjectMemo::default()
         }
     }
 
@@ -174,6 +175,12 @@ fn span(from: usize, to: usize) -> Option<(u32, u32)> {
     Some((u32::try_from(from).ok()?, u32::try_from(to).ok()?))
 }
 
+impl Default for ObjectMemo {
+    fn default() -> ObjectMemo {
+        ObjectMemo::new()
+    }
+}
+
 /// One walked object.
 #[derive(Debug, Clone, Copy)]
 struct Table {
@@ -196,18 +203,19 @@ struct Member {
     escaped: bool,
 }
 
-/// The context extractors read one event through.
+/// The context extractors read one event through: the event (values borrow from it, for
+/// `'e`), the field state (`'s`), and the memo.
 #[derive(Debug)]
-pub struct Reader<'e> {
+pub struct Reader<'e, 's> {
     event: &'e Event,
-    state: &'e FieldState,
+    state: &'s FieldState,
     memo: Option<ObjectMemo>,
 }
 
-impl<'e> Reader<'e> {
+impl<'e, 's> Reader<'e, 's> {
     /// A reader without memo: every lookup scans (nothing is allocated).
     #[inline]
-    pub fn new(event: &'e Event, state: &'e FieldState) -> Reader<'e> {
+    pub fn new(event: &'e Event, state: &'s FieldState) -> Reader<'e, 's> {
         Reader {
             event,
             state,
@@ -217,7 +225,11 @@ impl<'e> Reader<'e> {
 
     /// A reader that remembers the objects it walks in `memo` (emptied first).
     #[inline]
-    pub fn with_memo(event: &'e Event, state: &'e FieldState, mut memo: ObjectMemo) -> Reader<'e> {
+    pub fn with_memo(
+        event: &'e Event,
+        state: &'s FieldState,
+        mut memo: ObjectMemo,
+    ) -> Reader<'e, 's> {
         memo.clear();
         Reader {
             event,
@@ -229,7 +241,7 @@ impl<'e> Reader<'e> {
     /// The memo back (empty when the reader had none), for the next event.
     #[inline]
     pub fn into_memo(self) -> ObjectMemo {
-        self.memo.unwrap_or_else(ObjectMemo::new)
+        self.memo.unwrap_or_default()
     }
 
     /// The event being read.
@@ -240,7 +252,7 @@ impl<'e> Reader<'e> {
 
     /// The field state (which must have observed the event).
     #[inline]
-    pub fn state(&self) -> &'e FieldState {
+    pub fn state(&self) -> &'s FieldState {
         self.state
     }
 
@@ -278,21 +290,6 @@ impl<'e> Reader<'e> {
             }
             (table, key, rest) = (m.child, next, more);
         }
-    }
-
-    /// The raw value of member `key` of the raw object `object` (a slice of this event).
-    pub(crate) fn get(&mut self, object: &'e [u8], key: &str) -> Option<&'e [u8]> {
-        let raw: &'e [u8] = self.event.raw();
-        let Some(memo) = &mut self.memo else {
-            return scan::get(object, key);
-        };
-        // Only objects inside this event's bytes can be remembered by position.
-        let table = offset_in(raw, object).and_then(|start| memo.table_at(raw, start));
-        let Some(table) = table else {
-            return scan::get(object, key);
-        };
-        let m = *memo.find(raw, table, key)?;
-        raw.get(m.value.0 as usize..m.value.1 as usize)
     }
 }
 
@@ -345,33 +342,49 @@ mod tests {
     }
 
     #[test]
-    fn first_member_wins_and_foreign_slices_scan() {
+    fn first_member_wins_and_tables_are_per_event() {
         let event = Event::from_bytes(EV.as_bytes().to_vec()).unwrap();
         let state = FieldState::new();
         let mut reader = Reader::with_memo(&event, &state, ObjectMemo::new());
-        let actor = event.member(Top::Actor).unwrap();
         assert_eq!(
-            reader.get(actor, "alternateId"),
+            reader.at(Top::Actor, &["alternateId"]),
             Some(&br#""jane@example.com""#[..])
         );
-        assert_eq!(reader.get(actor, "missing"), None);
-        let foreign = br#"{"alternateId":"other"}"#;
-        assert_eq!(
-            reader.get(foreign, "alternateId"),
-            Some(&br#""other""#[..])
-        );
+        assert_eq!(reader.at(Top::Actor, &["missing"]), None);
+        assert_eq!(reader.at(Top::Actor, &["id", "x"]), None);
         assert_eq!(
             reader.at(Top::DebugContext, &["debugData", "k\"q"]),
             Some(&br#""esc""#[..])
         );
+        assert_eq!(
+            reader.at(Top::Client, &["geographicalContext", "geolocation", "lon"]),
+            Some(&b"2.3"[..])
+        );
         let memo = reader.into_memo();
-        // actor, then debugContext with debugData; the foreign object is not remembered.
-        assert_eq!(memo.tables.len(), 3);
+        // actor; debugContext and debugData; client and the four objects in it.
+        assert_eq!(memo.tables.len(), 7);
         let reader = Reader::with_memo(&event, &state, memo);
         assert!(reader.into_memo().tables.is_empty());
     }
-}
 
-pub static BUILT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static MEMBERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static GETS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    #[test]
+    fn deep_and_odd_objects_read_like_direct_scans() {
+        let deep = format!(
+            r#"{{"debugContext":{{"debugData":{}"x"{}}},"client":{{"zone":[{{"a":[]}},[],{{}}],"id":{{}}}}}}"#,
+            r#"{"a":"#.repeat(40),
+            "}".repeat(40)
+        );
+        let event = Event::from_bytes(deep.into_bytes()).unwrap();
+        let state = FieldState::new();
+        let mut reader = Reader::with_memo(&event, &state, ObjectMemo::new());
+        let path: Vec<&str> = std::iter::once("debugData")
+            .chain(std::iter::repeat_n("a", 40))
+            .collect();
+        let direct = scan::get_path(event.member(Top::DebugContext).unwrap(), &path);
+        assert_eq!(direct, Some(&br#""x""#[..]));
+        assert_eq!(reader.at(Top::DebugContext, &path), direct);
+        assert_eq!(reader.at(Top::Client, &["id"]), Some(&b"{}"[..]));
+        assert_eq!(reader.at(Top::Client, &["id", "a"]), None);
+        assert_eq!(reader.at(Top::Client, &["zone"]).map(<[u8]>::len), Some(16));
+    }
+}

@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use super::extract::{
-    absent, app_name, boolean, check_pointer, empty, find_target, nth_target, pointer,
-    string_list, target_list, text, TargetKey,
+    absent, app_name, boolean, check_pointer, empty, find_target, nth_target, pointer, string_list,
+    target_list, text, TargetKey,
 };
 use super::scan::{get, items};
 use super::state::MfaKind;
@@ -367,27 +367,30 @@ fn key(arg: &Arg) -> Option<&str> {
 
 /// A target field by type: absent without such a target, `""` when the target lacks the key.
 #[inline]
-fn typed<'e>(r: &Reader<'e>, ty: &str, key: TargetKey) -> Option<Value<'e>> {
+fn typed<'e>(r: &Reader<'e, '_>, ty: &str, key: TargetKey) -> Option<Value<'e>> {
     empty(find_target(r.event(), ty, key)?)
 }
 
 /// A target field by position: absent without such a target, `""` when it lacks the key.
 #[inline]
-fn indexed<'e>(r: &Reader<'e>, arg: &Arg, key: TargetKey) -> Option<Value<'e>> {
+fn indexed<'e>(r: &Reader<'e, '_>, arg: &Arg, key: TargetKey) -> Option<Value<'e>> {
     let Arg::Index(i) = arg else { return None };
     empty(nth_target(r.event(), *i, key)?)
 }
 
-fn mfa_count(r: &Reader<'_>, arg: &Arg, kind: MfaKind) -> Option<Value<'static>> {
+fn mfa_count(r: &Reader<'_, '_>, arg: &Arg, kind: MfaKind) -> Option<Value<'static>> {
     let Arg::Index(n) = arg else { return None };
     r.state().mfa_count(r.event(), kind, *n).map(Value::U64)
 }
 
-fn ip_chain<'e>(r: &mut Reader<'e>) -> Option<Value<'e>> {
+fn ip_chain<'e>(r: &mut Reader<'e, '_>) -> Option<Value<'e>> {
     let chain = r
         .at(Top::Request, &["ipChain"])
         .filter(|raw| raw.first() == Some(&b'['))
-        .or_else(|| r.at(Top::Client, &["ipChain"]).filter(|raw| raw.first() == Some(&b'[')))?;
+        .or_else(|| {
+            r.at(Top::Client, &["ipChain"])
+                .filter(|raw| raw.first() == Some(&b'['))
+        })?;
     Some(Value::List(
         items(chain)
             .filter_map(|hop| get(hop, "ip").and_then(text))

@@ -1,0 +1,146 @@
+//! Index keys: a value test on one string field that every match of a condition must pass, so
+//! that an engine can find the rule by the field's value instead of evaluating it on every event.
+//!
+//! Event types narrow most rules down (see `super::evttype`); a rule that can match any event
+//! type is evaluated on every event. Many such rules still start with a selective test such as
+//! `okta.client.geo.country in (Russia, "North Korea")`, `okta.result = DENY` or
+//! `okta.actor.alternateid startswith admin`. Data flow: after slots are assigned, the engine asks
+//! each such rule's [`super::Predicate`] for its [`IndexKey`] ([`index_key`] on the compiled
+//! tree): a top-level conjunct (the whole condition, or an item of its top-level `and`) that is a
+//! check of a plain string field (no transformer) with `=`/`==`, `in` or `startswith` against
+//! literals. The condition can hold only when that check holds, so an engine that evaluates the
+//! rule only for events whose field value is one of [`KeyMatch::Exact`] (or starts with
+//! [`KeyMatch::Prefix`]) fires exactly the same rules; a missing value fails every check, so such
+//! events never need the rule. Exact keys are preferred over prefixes.
+
+use okta_stream::fields::{Field, FieldType};
+
+use super::eval::{Node, Operand, StrTest, Test};
+
+/// What values of the key field a rule can match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyMatch {
+    /// Exactly one of these values (`=`, `in`).
+    Exact(Vec<Box<str>>),
+    /// A value starting with this text (`startswith`).
+    Prefix(Box<str>),
+}
+
+/// A field and the values a rule needs it to have.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexKey {
+    /// The field (its cache slot is `slot`).
+    pub(crate) field: Field,
+    pub(crate) slot: u32,
+    pub(crate) matches: KeyMatch,
+}
+
+/// The index key of a compiled condition, if it has one (see the module docs).
+pub(crate) fn index_key(root: &Node) -> Option<IndexKey> {
+    let conjuncts: &[Node] = match root {
+        Node::And(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    let keys = conjuncts.iter().filter_map(check_key);
+    let mut prefix = None;
+    for key in keys {
+        match key.matches {
+            KeyMatch::Exact(_) => return Some(key),
+            KeyMatch::Prefix(_) => {
+                prefix.get_or_insert(key);
+            }
+        }
+    }
+    prefix
+}
+
+/// The key of one check node, if it is an indexable check.
+fn check_key(node: &Node) -> Option<IndexKey> {
+    let Node::Check(check) = node else {
+        return None;
+    };
+    let Operand::Field(field, slot) = &check.lhs else {
+        return None;
+    };
+    if field.ty() != FieldType::String {
+        return None;
+    }
+    let matches = match &check.test {
+        Test::Str(StrTest::Eq(value)) => KeyMatch::Exact(vec![value.clone()]),
+        Test::Str(StrTest::In(set)) => KeyMatch::Exact(set.items().map(Into::into).collect()),
+        Test::Str(StrTest::StartsWith(prefix)) => KeyMatch::Prefix(prefix.clone()),
+        _ => return None,
+    };
+    Some(IndexKey {
+        field: field.clone(),
+        slot: *slot,
+        matches,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile;
+    use crate::condition::parse;
+
+    fn key(cond: &str) -> Option<(String, KeyMatch)> {
+        let compiled = compile(&parse(cond).unwrap()).unwrap();
+        compiled
+            .predicate
+            .index_key()
+            .map(|k| (k.field.display_name(), k.matches))
+    }
+
+    fn exact(items: &[&str]) -> KeyMatch {
+        KeyMatch::Exact(items.iter().map(|s| (*s).into()).collect())
+    }
+
+    #[test]
+    fn keys_of_top_level_checks() {
+        assert_eq!(
+            key("okta.result = DENY"),
+            Some(("okta.result".into(), exact(&["DENY"])))
+        );
+        assert_eq!(
+            key(
+                "okta.actor.name contains x and okta.client.geo.country in (France, Japan, France)"
+            ),
+            Some((
+                "okta.client.geo.country".into(),
+                exact(&["France", "Japan"])
+            ))
+        );
+        // An exact key wins over an earlier prefix.
+        assert_eq!(
+            key("okta.client.ip startswith 10. and okta.result == FAILURE"),
+            Some(("okta.result".into(), exact(&["FAILURE"])))
+        );
+        assert_eq!(
+            key("okta.client.ip startswith \"10.\" and not okta.result = FAILURE"),
+            Some(("okta.client.ip".into(), KeyMatch::Prefix("10.".into())))
+        );
+        assert_eq!(
+            key("okta.debug[dtHash] = abc"),
+            Some(("okta.debug[dtHash]".into(), exact(&["abc"])))
+        );
+    }
+
+    #[test]
+    fn no_key_where_the_check_may_fail_and_the_rule_still_hold() {
+        for cond in [
+            "okta.result = DENY or okta.result = FAILURE",
+            "not okta.result = DENY",
+            "okta.result != DENY",
+            "tolower(okta.result) = deny",
+            "okta.result icontains deny",
+            "okta.result endswith Y",
+            "okta.security.asnumber = 7922",
+            "okta.target.type intersects (User)",
+            "okta.result = val(okta.reason)",
+            "okta.result = anyof (DENY, FAILURE)",
+        ] {
+            assert_eq!(key(cond), None, "{cond}");
+        }
+    }
+}
