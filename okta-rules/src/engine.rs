@@ -238,6 +238,10 @@ impl Ruleset {
         for r in rules.iter_mut().filter(|r| r.active) {
             r.rule.predicate.assign_slots(&mut slots);
         }
+        // Output fields too, after every condition field: alerts reuse the values conditions read.
+        for r in rules.iter_mut().filter(|r| r.active) {
+            r.rule.output.assign_slots(&mut slots);
+        }
         let index = RuleIndex::new(
             rules
                 .iter()
@@ -377,7 +381,7 @@ impl Ruleset {
                     continue;
                 }
             }
-            let (output, output_fields) = r.rule.output.render(event, state);
+            let (output, output_fields) = r.rule.output.render_cached(&mut cache);
             *alerts += 1;
             emit(Alert {
                 rule: r.name.clone(),

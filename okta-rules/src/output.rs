@@ -22,7 +22,7 @@ use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState, Value};
 use serde::Serialize;
 
-use crate::compile::transform;
+use crate::compile::{transform, ExtractCache, SlotTable, NO_SLOT};
 use crate::condition::ast::Transformer;
 use crate::priority::Priority;
 
@@ -31,6 +31,8 @@ enum Part {
     Literal(String),
     Token {
         field: Field,
+        /// The field's slot in the ruleset's per-event extraction cache (`NO_SLOT`: none).
+        slot: u32,
         /// Outermost last.
         transforms: Vec<Transformer>,
         width: Option<usize>,
@@ -198,6 +200,7 @@ impl OutputTemplate {
             let key: Arc<str> = field.display_name().into();
             parts.push(Part::Token {
                 field,
+                slot: NO_SLOT,
                 transforms,
                 width,
                 key,
@@ -238,6 +241,24 @@ impl OutputTemplate {
         event: &Event,
         state: &FieldState,
     ) -> (String, Vec<(Arc<str>, serde_json::Value)>) {
+        self.render_cached(&mut ExtractCache::direct(event, state))
+    }
+
+    /// Gives every field of the template a slot in `table` (the ruleset's extraction cache), so
+    /// that [`OutputTemplate::render_cached`] reuses values the conditions already read.
+    pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
+        for p in &mut self.parts {
+            if let Part::Token { field, slot, .. } = p {
+                *slot = table.assign(field);
+            }
+        }
+    }
+
+    /// [`OutputTemplate::render`] reading fields through the event's extraction cache.
+    pub(crate) fn render_cached(
+        &self,
+        cache: &mut ExtractCache<'_>,
+    ) -> (String, Vec<(Arc<str>, serde_json::Value)>) {
         let mut out = String::with_capacity(self.text.len() + 32);
         let mut fields_out: Vec<(Arc<str>, serde_json::Value)> = Vec::new();
         for p in &self.parts {
@@ -245,11 +266,12 @@ impl OutputTemplate {
                 Part::Literal(s) => out.push_str(s),
                 Part::Token {
                     field,
+                    slot,
                     transforms,
                     width,
                     key,
                 } => {
-                    let raw = field.extract(event, state);
+                    let raw = cache.get(*slot, field);
                     if !fields_out.iter().any(|(k, _)| k == key) {
                         fields_out.push((
                             key.clone(),
@@ -260,12 +282,17 @@ impl OutputTemplate {
                     for t in transforms {
                         v = v.and_then(|x| transform::apply(*t, x));
                     }
-                    let text = match &v {
-                        Some(v) => v.to_string(),
-                        None => "<NA>".to_string(),
-                    };
-                    match width {
-                        Some(w) => {
+                    match (width, &v) {
+                        (None, Some(Value::Str(text))) => out.push_str(text),
+                        (None, Some(v)) => {
+                            let _ = write!(out, "{v}");
+                        }
+                        (None, None) => out.push_str("<NA>"),
+                        (Some(w), v) => {
+                            let text = match v {
+                                Some(v) => v.to_string(),
+                                None => "<NA>".to_string(),
+                            };
                             let n = text.chars().count();
                             if n >= *w {
                                 out.extend(text.chars().take(*w));
@@ -274,7 +301,6 @@ impl OutputTemplate {
                                 out.extend(std::iter::repeat_n(' ', w - n));
                             }
                         }
-                        None => out.push_str(&text),
                     }
                 }
             }

@@ -40,7 +40,7 @@ use okta_stream::fields::FieldState;
 use crate::condition::ast::{Expr, Modifier, Span};
 
 pub use build::op_allowed;
-pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable};
+pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable, NO_SLOT};
 pub use evttype::{event_types, EVENT_TYPE_FIELD};
 pub use literal::{parse_bool, parse_u64};
 

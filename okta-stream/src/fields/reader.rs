@@ -1,11 +1,13 @@
-//! Reading fields of one event, remembering the objects already walked.
+//! Reading fields of one event, remembering the objects already scanned.
 //!
 //! Many fields live side by side in one object (`okta.client.ip`, `okta.client.geo.country` and
 //! `okta.useragent.os` are all inside `client`). Looked up one by one, each field would scan
 //! `client` again from its first member. A [`Reader`] is the per-event context extractors read
-//! through: with an [`ObjectMemo`] it keeps a table of members (key and value positions) for every
-//! object a lookup walked, so the next lookup in the same object compares keys instead of
-//! scanning JSON.
+//! through: with an [`ObjectMemo`] it keeps, for every object a lookup went into, the members
+//! scanned so far (key and value positions) and where the scan stopped. A lookup first compares
+//! the keys already seen, then resumes the scan where the last one stopped, until it finds the
+//! key or the end of the object. No object is scanned twice, and no lookup scans further than a
+//! direct scan would.
 //!
 //! Data flow: a consumer that reads several fields of each event (the rules engine, the
 //! `--select` sink) keeps one [`ObjectMemo`] and, per event, makes
@@ -14,27 +16,22 @@
 //! allocation per event once warm). [`super::Field::extract`] reads through a [`Reader::new`]
 //! without a memo, which scans directly and never allocates.
 //!
-//! A table is built in one pass over the object with the same scanner a direct lookup uses, and
-//! lookups in it return the first member with the key, as a direct scan does: results never
-//! depend on whether a memo is used.
+//! Lookups return the first member with the key, as a direct scan does: results never depend on
+//! whether a memo is used (tests compare both on every field).
 
-use super::scan::{self, skip_ws, str_is, string_end, string_end_escaped, value_end};
+use super::scan::{self, skip_ws, str_is, string_end_escaped, value_end};
 use super::FieldState;
 use crate::event::{Event, Top};
 
-/// "None" in the memo's index fields.
+/// "None" in the memo's index fields; as [`Table::resume`]: the object is scanned to its end.
 const NONE: u32 = u32::MAX;
 
-/// Objects nested deeper than this (inside the object a lookup starts from) get no table; lookups
-/// in them scan. Bounds the walker's recursion.
-const MAX_DEPTH: usize = 32;
-
-/// The member tables of the objects walked in one event. Reused from event to event.
+/// The members seen so far of the objects looked into in one event. Reused from event to event.
 #[derive(Debug)]
 pub struct ObjectMemo {
     tables: Vec<Table>,
     members: Vec<Member>,
-    /// The table of each top-level member (by [`Top`]), `NONE` until walked.
+    /// The table of each top-level member (by [`Top`]), `NONE` until looked into.
     top: [u32; Top::ALL.len()],
 }
 
@@ -54,125 +51,55 @@ impl ObjectMemo {
         self.top = [NONE; Top::ALL.len()];
     }
 
-    /// The table of the object at `start` in `raw`: a remembered one, or one walked now (with
-    /// the objects nested in it). `None` when the bytes there are not an object the walker can
-    /// read (the memo is then left as it was).
-    fn table_at(&mut self, raw: &[u8], start: usize) -> Option<u32> {
-        let start32 = u32::try_from(start).ok()?;
-        if let Some(t) = self.tables.iter().position(|t| t.start == start32) {
-            return u32::try_from(t).ok();
-        }
-        if raw.get(start) != Some(&b'{') {
-            return None;
-        }
-        let (tables, members) = (self.tables.len(), self.members.len());
-        match self.walk_object(raw, start, 0) {
-            Some((table, _)) => Some(table),
-            None => {
-                self.tables.truncate(tables);
-                self.members.truncate(members);
-                None
-            }
-        }
+    /// A new table for the object whose `{` is at `start`.
+    fn open(&mut self, start: u32) -> u32 {
+        let index = self.tables.len() as u32;
+        self.tables.push(Table {
+            first: NONE,
+            last: NONE,
+            resume: start + 1,
+        });
+        index
     }
 
-    /// Records the object at `start` (a `{`) and, depth first, the objects inside it. Returns its
-    /// table and the index just after it.
-    fn walk_object(&mut self, raw: &[u8], start: usize, depth: usize) -> Option<(u32, usize)> {
-        let table = u32::try_from(self.tables.len()).ok()?;
-        self.tables.push(Table {
-            start: u32::try_from(start).ok()?,
-            first: NONE,
-        });
-        let mut last = NONE;
-        let mut i = skip_ws(raw, start + 1);
-        if raw.get(i) == Some(&b'}') {
-            return Some((table, i + 1));
+    /// The first member of `table` whose key is `key`: among the members seen, else scanning on.
+    fn find(&mut self, raw: &[u8], table: u32, key: &str) -> Option<u32> {
+        let t = *self.tables.get(table as usize)?;
+        let mut next = t.first;
+        while let Some(m) = self.members.get(next as usize) {
+            if key_is(raw, m, key) {
+                return Some(next);
+            }
+            next = m.next;
         }
-        loop {
-            if *raw.get(i)? != b'"' {
-                return None;
+        let mut pos = t.resume as usize;
+        let mut last = t.last;
+        let found = loop {
+            if pos == NONE as usize {
+                break None;
             }
-            let (key_end, escaped) = string_end_escaped(raw, i)?;
-            let key = span(i, key_end)?;
-            i = skip_ws(raw, key_end);
-            if *raw.get(i)? != b':' {
-                return None;
-            }
-            i = skip_ws(raw, i + 1);
-            let (child, end) = self.walk_value(raw, i, depth)?;
-            let index = u32::try_from(self.members.len()).ok()?;
-            self.members.push(Member {
-                key,
-                value: span(i, end)?,
-                next: NONE,
-                child,
-                escaped,
-            });
+            // One member: [,] "key" : value
+            let Some((member, end)) = scan_member(raw, pos) else {
+                pos = NONE as usize;
+                break None;
+            };
+            let index = self.members.len() as u32;
+            self.members.push(member);
             match last {
                 NONE => self.tables.get_mut(table as usize)?.first = index,
                 prev => self.members.get_mut(prev as usize)?.next = index,
             }
             last = index;
-            i = skip_ws(raw, end);
-            match *raw.get(i)? {
-                b',' => i = skip_ws(raw, i + 1),
-                b'}' => return Some((table, i + 1)),
-                _ => return None,
+            pos = end;
+            if key_is(raw, &member, key) {
+                break Some(index);
             }
-        }
+        };
+        let t = self.tables.get_mut(table as usize)?;
+        t.last = last;
+        t.resume = pos as u32;
+        found
     }
-
-    /// Walks one value at `i`: objects get tables, arrays are walked for the objects in them.
-    /// Returns the value's table (`NONE` for other values) and the index just after it.
-    fn walk_value(&mut self, raw: &[u8], i: usize, depth: usize) -> Option<(u32, usize)> {
-        match *raw.get(i)? {
-            b'"' => Some((NONE, string_end(raw, i)?)),
-            b'{' if depth < MAX_DEPTH => self.walk_object(raw, i, depth + 1),
-            b'[' if depth < MAX_DEPTH => {
-                let mut j = skip_ws(raw, i + 1);
-                if raw.get(j) == Some(&b']') {
-                    return Some((NONE, j + 1));
-                }
-                loop {
-                    let (_, end) = self.walk_value(raw, j, depth + 1)?;
-                    j = skip_ws(raw, end);
-                    match *raw.get(j)? {
-                        b',' => j = skip_ws(raw, j + 1),
-                        b']' => return Some((NONE, j + 1)),
-                        _ => return None,
-                    }
-                }
-            }
-            _ => Some((NONE, value_end(raw, i)?)),
-        }
-    }
-
-    /// The first member of `table` whose key is `key`.
-    fn find(&self, raw: &[u8], table: u32, key: &str) -> Option<&Member> {
-        let mut next = self.tables.get(table as usize)?.first;
-        let quoted = key.len() + 2;
-        while let Some(m) = self.members.get(next as usize) {
-            let (from, to) = (m.key.0 as usize, m.key.1 as usize);
-            // Without escapes, only a key of the same length and bytes matches.
-            let hit = if m.escaped {
-                str_is(raw.get(from..to)?, key)
-            } else {
-                to - from == quoted && raw.get(from + 1..to - 1)? == key.as_bytes()
-            };
-            if hit {
-                return Some(m);
-            }
-            next = m.next;
-        }
-        None
-    }
-}
-
-/// A byte range of the event as `u32` offsets.
-#[inline]
-fn span(from: usize, to: usize) -> Option<(u32, u32)> {
-    Some((u32::try_from(from).ok()?, u32::try_from(to).ok()?))
 }
 
 impl Default for ObjectMemo {
@@ -181,13 +108,56 @@ impl Default for ObjectMemo {
     }
 }
 
-/// One walked object.
+/// Scans the member that starts at `pos` (just after the `{` or the previous value). `None` at
+/// the end of the object (or on bytes that are not a member).
+#[inline]
+fn scan_member(raw: &[u8], pos: usize) -> Option<(Member, usize)> {
+    let mut i = skip_ws(raw, pos);
+    match *raw.get(i)? {
+        b',' => i = skip_ws(raw, i + 1),
+        b'"' => {}
+        _ => return None,
+    }
+    if *raw.get(i)? != b'"' {
+        return None;
+    }
+    let (key_end, escaped) = string_end_escaped(raw, i)?;
+    let colon = skip_ws(raw, key_end);
+    if *raw.get(colon)? != b':' {
+        return None;
+    }
+    let value = skip_ws(raw, colon + 1);
+    let end = value_end(raw, value)?;
+    let member = Member {
+        key: (i as u32, key_end as u32),
+        value: (value as u32, end as u32),
+        next: NONE,
+        child: NONE,
+        escaped,
+    };
+    Some((member, end))
+}
+
+/// Whether the member's key is `key`.
+#[inline]
+fn key_is(raw: &[u8], m: &Member, key: &str) -> bool {
+    let (from, to) = (m.key.0 as usize, m.key.1 as usize);
+    if m.escaped {
+        raw.get(from..to).is_some_and(|k| str_is(k, key))
+    } else {
+        // Without escapes, only a key of the same length and bytes matches.
+        to - from == key.len() + 2 && raw.get(from + 1..to - 1) == Some(key.as_bytes())
+    }
+}
+
+/// One object looked into.
 #[derive(Debug, Clone, Copy)]
 struct Table {
-    /// Offset of the object's `{` in the event.
-    start: u32,
-    /// Its first member (`NONE` when empty); members are chained by [`Member::next`].
+    /// Its first and last members seen (`NONE`: none yet), chained by [`Member::next`].
     first: u32,
+    last: u32,
+    /// Where to scan on for more members; `NONE` once the end is reached.
+    resume: u32,
 }
 
 /// One member: where its raw key (with quotes) and raw value are in the event.
@@ -195,9 +165,9 @@ struct Table {
 struct Member {
     key: (u32, u32),
     value: (u32, u32),
-    /// The next member of the same object (`NONE`: last).
+    /// The next member of the same object (`NONE`: none seen yet).
     next: u32,
-    /// The table of the value when it is a walked object, else `NONE`.
+    /// The table of the value once a lookup went into it, else `NONE`.
     child: u32,
     /// Whether the key has escape sequences.
     escaped: bool,
@@ -223,7 +193,7 @@ impl<'e, 's> Reader<'e, 's> {
         }
     }
 
-    /// A reader that remembers the objects it walks in `memo` (emptied first).
+    /// A reader that remembers the objects it scans in `memo` (emptied first).
     #[inline]
     pub fn with_memo(
         event: &'e Event,
@@ -259,45 +229,56 @@ impl<'e, 's> Reader<'e, 's> {
     /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
     pub(crate) fn at(&mut self, top: Top, path: &[&str]) -> Option<&'e [u8]> {
         let member = self.event.member(top)?;
-        let Some((first, rest)) = path.split_first() else {
+        if path.is_empty() {
             return Some(member);
-        };
-        let raw: &'e [u8] = self.event.raw();
+        }
         let Some(memo) = &mut self.memo else {
             return scan::get_path(member, path);
         };
+        let raw: &'e [u8] = self.event.raw();
         let mut table = match memo.top[top as usize] {
             NONE => {
-                let Some(t) = memo.table_at(raw, offset_in(raw, member)?) else {
-                    return scan::get_path(member, path);
-                };
+                let start = object_start(raw, member)?;
+                let t = memo.open(start);
                 memo.top[top as usize] = t;
                 t
             }
             t => t,
         };
-        let mut key = first;
-        let mut rest = rest;
+        let mut rest = path;
         loop {
-            let m = *memo.find(raw, table, key)?;
+            let (key, more) = rest.split_first()?;
+            let index = memo.find(raw, table, key)?;
+            let m = *memo.members.get(index as usize)?;
             let value = raw.get(m.value.0 as usize..m.value.1 as usize)?;
-            let Some((next, more)) = rest.split_first() else {
+            if more.is_empty() {
                 return Some(value);
-            };
-            if m.child == NONE {
-                // Not an object, or nested too deep to have a table.
-                return scan::get_path(value, rest);
             }
-            (table, key, rest) = (m.child, next, more);
+            table = match m.child {
+                NONE => {
+                    let start = object_start(raw, value)?;
+                    let t = memo.open(start);
+                    memo.members.get_mut(index as usize)?.child = t;
+                    t
+                }
+                t => t,
+            };
+            rest = more;
         }
     }
 }
 
-/// Where `part` starts in `whole`, when it is a sub-slice of it.
+/// The offset in `raw` of `value`, a sub-slice of it, when `value` is an object.
 #[inline]
-fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
-    let offset = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
-    (offset.checked_add(part.len())? <= whole.len()).then_some(offset)
+fn object_start(raw: &[u8], value: &[u8]) -> Option<u32> {
+    if value.first() != Some(&b'{') {
+        return None;
+    }
+    let offset = (value.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+    if offset.checked_add(value.len())? > raw.len() {
+        return None;
+    }
+    u32::try_from(offset).ok()
 }
 
 #[cfg(test)]
@@ -361,8 +342,12 @@ mod tests {
             Some(&b"2.3"[..])
         );
         let memo = reader.into_memo();
-        // actor; debugContext and debugData; client and the four objects in it.
-        assert_eq!(memo.tables.len(), 7);
+        // actor; debugContext and debugData; client, geographicalContext and geolocation.
+        assert_eq!(memo.tables.len(), 6);
+        // actor was scanned up to alternateId, then to its end for "missing".
+        assert_eq!(memo.tables[0].resume, NONE);
+        // client only up to geographicalContext (its last member), geolocation to lon (last).
+        assert_ne!(memo.tables[3].resume, NONE);
         let reader = Reader::with_memo(&event, &state, memo);
         assert!(reader.into_memo().tables.is_empty());
     }
