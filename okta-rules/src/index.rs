@@ -48,6 +48,24 @@ struct KeyedField {
     exact: ByValue,
     /// By prefix, one table per prefix length in bytes.
     prefixes: Vec<(usize, ByValue)>,
+    /// Which bytes the prefixes start with (a bit per byte value; bit 0 of word 0 is also set
+    /// for the empty prefix): most values are ruled out with one test.
+    first_bytes: [u64; 4],
+}
+
+/// Sets the bit of `b` in a 256-bit set.
+fn set_bit(bits: &mut [u64; 4], b: u8) {
+    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+}
+
+/// Whether a value starting with `value` can have one of the prefixes of `bits`.
+#[inline]
+fn may_have_prefix(bits: &[u64; 4], value: &str) -> bool {
+    let empty_prefix = bits[0] & 1 != 0;
+    match value.as_bytes().first() {
+        Some(&b) => empty_prefix || bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0,
+        None => empty_prefix,
+    }
 }
 
 impl RuleIndex {
@@ -79,6 +97,7 @@ impl RuleIndex {
                         slot: key.slot,
                         exact: HashMap::new(),
                         prefixes: Vec::new(),
+                        first_bytes: [0; 4],
                     });
                     let last = keyed.len() - 1;
                     &mut keyed[last]
@@ -91,6 +110,12 @@ impl RuleIndex {
                     }
                 }
                 KeyMatch::Prefix(p) => {
+                    // The empty prefix is marked as byte 0 (no JSON string value starts with
+                    // it unescaped, and a value that does only costs a lookup).
+                    set_bit(
+                        &mut group.first_bytes,
+                        p.as_bytes().first().copied().unwrap_or(0),
+                    );
                     let len = p.len();
                     let table = match group.prefixes.iter().position(|(l, _)| *l == len) {
                         Some(t) => &mut group.prefixes[t].1,
@@ -137,9 +162,12 @@ impl RuleIndex {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
             };
+            let prefixes = match may_have_prefix(&keyed.first_bytes, &value) {
+                true => &keyed.prefixes[..],
+                false => &[],
+            };
             let mut hits = keyed.exact.get(&*value).into_iter().chain(
-                keyed
-                    .prefixes
+                prefixes
                     .iter()
                     .filter_map(|(len, table)| table.get(value.get(..*len)?)),
             );

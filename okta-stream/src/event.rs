@@ -390,7 +390,12 @@ pub fn raw_str(json: &[u8]) -> Option<Cow<'_, str>> {
         return None;
     }
     let inner = &json[1..json.len() - 1];
-    if memchr::memchr(b'\\', inner).is_none() {
+    // Most values are short: a plain loop beats a call into memchr there.
+    let escaped = match inner.len() {
+        0..=32 => inner.contains(&b'\\'),
+        _ => memchr::memchr(b'\\', inner).is_some(),
+    };
+    if !escaped {
         std::str::from_utf8(inner).ok().map(Cow::Borrowed)
     } else {
         sonic_rs::from_slice::<String>(json).ok().map(Cow::Owned)

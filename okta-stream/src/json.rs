@@ -48,25 +48,28 @@ pub(crate) fn string_end_escaped(b: &[u8], i: usize) -> Option<(usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        while let Some(chunk) = b.get(j..j + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
-            let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\\')));
-            if hits != 0 {
+        // Move `j` to the next quote or backslash.
+        match b.get(j..j + 8) {
+            Some(chunk) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let w = u64::from_le_bytes(word);
+                let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+                if hits == 0 {
+                    j += 8;
+                    continue;
+                }
                 j += (hits.trailing_zeros() / 8) as usize;
-                break;
             }
-            j += 8;
+            // Fewer than eight bytes left.
+            None => j += b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\')?,
         }
-        // `j` is at a quote or a backslash, or fewer than eight bytes are left.
-        let k = j + b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
-        if b[k] == b'\\' {
+        if b[j] == b'\\' {
             escaped = true;
-            j = k + 2;
+            j += 2;
         } else {
-            return Some((k + 1, escaped));
+            return Some((j + 1, escaped));
         }
     }
 }
