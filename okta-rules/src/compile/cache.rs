@@ -163,6 +163,35 @@ impl<'e> ExtractCache<'e> {
     }
 }
 
+impl ExtractCache<'_> {
+    /// `test` applied to the string value of `field` (in slot `slot`), extracted at most once per
+    /// event: `Some(false)` when the value is absent or not a string, `None` when the field has
+    /// no slot here (the caller then goes the general way). Saves lending a copy of the value.
+    #[inline]
+    pub(crate) fn test_str(
+        &mut self,
+        slot: u32,
+        field: &Field,
+        test: impl FnOnce(&str) -> bool,
+    ) -> Option<bool> {
+        let ExtractCache { slots, reader } = self;
+        let entry = slots.get_mut(slot as usize)?;
+        if let Slot::Unknown = entry {
+            let v = field.read(reader);
+            if matches!(v, Some(Value::List(_))) {
+                *entry = Slot::Uncached;
+                return None;
+            }
+            *entry = Slot::Known(v);
+        }
+        match entry {
+            Slot::Known(Some(Value::Str(s))) => Some(test(s)),
+            Slot::Known(_) => Some(false),
+            _ => None,
+        }
+    }
+}
+
 /// A kept value, lent out without copying.
 #[inline]
 fn lend<'a>(v: Option<&'a Value<'_>>) -> Option<Value<'a>> {

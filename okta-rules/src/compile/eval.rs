@@ -143,6 +143,12 @@ impl Node {
             Node::Or(items) => items.iter().any(|n| n.eval(cache)),
             Node::Not(n) => !n.eval(cache),
             Node::Check(c) => {
+                // The common case: a string test on a plain field, on the kept value.
+                if let (Operand::Field(f, slot), Test::Str(t)) = (&c.lhs, &c.test) {
+                    if let Some(hit) = cache.test_str(*slot, f, |s| t.eval(s)) {
+                        return hit;
+                    }
+                }
                 let (event, state) = (cache.event(), cache.state());
                 match c.lhs.extract_cached(cache) {
                     // An empty list has no values: like a missing field.
