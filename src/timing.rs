@@ -19,20 +19,33 @@ pub fn thread_cpu_time() -> Option<Duration> {
 }
 
 /// Best (wall, CPU) time of `f` over `runs` runs.
-pub fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
-    let mut wall = Duration::MAX;
-    let mut cpu: Option<Duration> = None;
-    for _ in 0..runs {
-        let cpu_start = thread_cpu_time();
-        let start = Instant::now();
-        black_box(f());
-        wall = wall.min(start.elapsed());
-        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
-            let d = b.saturating_sub(a);
-            cpu = Some(cpu.map_or(d, |c| c.min(d)));
+pub fn best_of(runs: usize, f: impl FnMut() -> usize) -> (Duration, Option<Duration>) {
+    let mut f = f;
+    let [best] = best_of_interleaved(runs, [&mut f]);
+    best
+}
+
+/// Best (wall, CPU) time of each workload over `rounds` rounds, running each once per round in
+/// turn: a burst of load from other work on a shared machine then hits all of them alike, which
+/// keeps their ratios steady.
+pub fn best_of_interleaved<const N: usize>(
+    rounds: usize,
+    mut workloads: [&mut dyn FnMut() -> usize; N],
+) -> [(Duration, Option<Duration>); N] {
+    let mut best = [(Duration::MAX, None::<Duration>); N];
+    for _ in 0..rounds {
+        for (f, (wall, cpu)) in workloads.iter_mut().zip(best.iter_mut()) {
+            let cpu_start = thread_cpu_time();
+            let start = Instant::now();
+            black_box(f());
+            *wall = (*wall).min(start.elapsed());
+            if let (Some(a), Some(b)) = (cpu_start, thread_cpu_time()) {
+                let d = b.saturating_sub(a);
+                *cpu = Some(cpu.map_or(d, |c| c.min(d)));
+            }
         }
     }
-    (wall, cpu)
+    best
 }
 
 /// The benchmark corpus: generated events as one JSON-lines buffer and each event's byte range.
