@@ -392,7 +392,7 @@ pub fn raw_str(json: &[u8]) -> Option<Cow<'_, str>> {
     let inner = &json[1..json.len() - 1];
     // Most values are short: a plain loop beats a call into memchr there.
     let escaped = match inner.len() {
-        0..=32 => inner.contains(&b'\\'),
+        0..=32 => inner.iter().any(|&c| c == b'\\'),
         _ => memchr::memchr(b'\\', inner).is_some(),
     };
     if !escaped {
