@@ -19,7 +19,7 @@ use regex::Regex;
 use super::cache::{ExtractCache, SlotTable, NO_SLOT};
 use super::glob::fnmatch;
 use super::pmatch::PathPatterns;
-use super::text::{icontains, StrSet};
+use super::text::{contains_short, icontains, StrSet, SHORT};
 use super::transform;
 use crate::condition::ast::{Modifier, Op, Transformer};
 
@@ -236,6 +236,7 @@ impl StrTest {
             StrTest::Eq(x) => s == &**x,
             StrTest::Ne(x) => s != &**x,
             StrTest::Ord(op, x) => ordered(*op, s.as_bytes().cmp(x.as_bytes())),
+            StrTest::Contains(f) if s.len() <= SHORT => contains_short(s.as_bytes(), f.needle()),
             StrTest::Contains(f) => f.find(s.as_bytes()).is_some(),
             StrTest::IContains(n) => icontains(s.as_bytes(), n),
             StrTest::StartsWith(x) => s.starts_with(&**x),

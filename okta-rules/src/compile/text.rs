@@ -6,6 +6,24 @@
 
 use std::collections::HashSet;
 
+/// Haystacks up to this many bytes are searched without `memchr`/`memmem` (whose set-up costs
+/// more than a plain scan of a short field value).
+pub const SHORT: usize = 48;
+
+/// Case-sensitive substring search for short haystacks (see [`SHORT`]).
+#[inline]
+pub fn contains_short(hay: &[u8], needle: &[u8]) -> bool {
+    match needle.first() {
+        None => true,
+        Some(&first) => {
+            hay.len() >= needle.len()
+                && hay
+                    .windows(needle.len())
+                    .any(|w| w[0] == first && w == needle)
+        }
+    }
+}
+
 /// Up to this many items a linear scan beats hashing.
 const LINEAR_MAX: usize = 8;
 
@@ -63,6 +81,12 @@ pub fn icontains(hay: &[u8], needle_lower: &[u8]) -> bool {
     }
     let last_start = hay.len() - needle_lower.len();
     let upper = first.to_ascii_uppercase();
+    // Field values are mostly short: there a plain scan beats setting up a vector search.
+    if hay.len() <= SHORT {
+        return hay
+            .windows(needle_lower.len())
+            .any(|w| (w[0] == first || w[0] == upper) && w.eq_ignore_ascii_case(needle_lower));
+    }
     let mut from = 0;
     while from <= last_start {
         let Some(off) = memchr::memchr2(first, upper, &hay[from..=last_start]) else {
@@ -80,6 +104,36 @@ pub fn icontains(hay: &[u8], needle_lower: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_long_searches_agree() {
+        let long = "x".repeat(60);
+        for hay in [
+            "",
+            "a",
+            "Super Admin",
+            "aaab",
+            "SUPER ADMIN the admin",
+            long.as_str(),
+        ] {
+            let long_hay = format!("{}{hay}", "-".repeat(SHORT));
+            for needle in ["", "a", "admin", "ab", "b", "xx", "Admin"] {
+                let lower = needle.to_ascii_lowercase();
+                for h in [hay, long_hay.as_str()] {
+                    assert_eq!(
+                        contains_short(h.as_bytes(), needle.as_bytes()),
+                        h.contains(needle),
+                        "{h:?} {needle:?}"
+                    );
+                    assert_eq!(
+                        icontains(h.as_bytes(), lower.as_bytes()),
+                        h.to_ascii_lowercase().contains(&lower),
+                        "{h:?} {needle:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn icontains_is_ascii_case_insensitive() {
