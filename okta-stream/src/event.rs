@@ -390,7 +390,9 @@ pub fn raw_str(json: &[u8]) -> Option<Cow<'_, str>> {
         return None;
     }
     let inner = &json[1..json.len() - 1];
-    // Most values are short: a plain loop beats a call into memchr there.
+    // Most values are short: a plain loop beats a call into memchr there (which is what
+    // `<[u8]>::contains` does).
+    #[allow(clippy::manual_contains)]
     let escaped = match inner.len() {
         0..=32 => inner.iter().any(|&c| c == b'\\'),
         _ => memchr::memchr(b'\\', inner).is_some(),
