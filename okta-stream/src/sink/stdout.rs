@@ -31,7 +31,7 @@ use futures::{Stream, StreamExt};
 
 use crate::error::Error;
 use crate::event::Event;
-use crate::fields::{self, Field, FieldError, FieldState, Value};
+use crate::fields::{self, Field, FieldError, FieldState, ObjectMemo, Reader, Value};
 
 /// Output buffer size.
 const BUFFER: usize = 64 * 1024;
@@ -70,6 +70,8 @@ enum Mode {
     Select {
         fields: Vec<(String, Field)>,
         state: FieldState,
+        /// Fields that share an object are read in one scan of it (see `fields::Reader`).
+        memo: Box<ObjectMemo>,
     },
 }
 
@@ -136,6 +138,7 @@ impl<W: Write> JsonLinesSink<W> {
             Mode::Select {
                 fields,
                 state: FieldState::new(),
+                memo: Box::default(),
             }
         };
         self
@@ -153,9 +156,16 @@ impl<W: Write> JsonLinesSink<W> {
         }
         let result = match &mut self.mode {
             Mode::Raw => write_event_line(&mut self.out, event),
-            Mode::Select { fields, state } => {
+            Mode::Select {
+                fields,
+                state,
+                memo,
+            } => {
                 state.observe(event);
-                write_selected(&mut self.out, event, fields, state)
+                let mut reader = Reader::with_memo(event, state, std::mem::take(&mut **memo));
+                let result = write_selected(&mut self.out, fields, &mut reader);
+                **memo = reader.into_memo();
+                result
             }
         };
         match result {
@@ -303,9 +313,8 @@ pub fn compact_json(json: &[u8], out: &mut Vec<u8>) {
 
 fn write_selected(
     out: &mut impl Write,
-    event: &Event,
     fields: &[(String, Field)],
-    state: &FieldState,
+    reader: &mut Reader<'_, '_>,
 ) -> io::Result<()> {
     out.write_all(b"{")?;
     for (i, (name, field)) in fields.iter().enumerate() {
@@ -314,7 +323,7 @@ fn write_selected(
         }
         serde_json::to_writer(&mut *out, name.as_str())?;
         out.write_all(b":")?;
-        match field.extract(event, state) {
+        match field.read(reader) {
             None => out.write_all(b"null")?,
             Some(Value::Str(s)) => serde_json::to_writer(&mut *out, &*s)?,
             Some(Value::U64(n)) => write!(out, "{n}")?,
