@@ -1,8 +1,9 @@
 //! Building blocks of the extractors: turning raw JSON slices of an event into field values.
 //!
-//! Data flow: an extractor in the registry locates a value with [`at`] (the top-level member index
-//! of [`Event`], then a scan of that member only, see `crate::json`), and converts the raw slice with
-//! one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
+//! Data flow: an extractor in the registry locates a value with `Reader::at` (the top-level member
+//! index of [`Event`], then a scan of that member only, remembered per event when the reader has a
+//! memo, see `super::reader`; [`at`] here is the direct version, for the field state), and
+//! converts the raw slice with one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
 //! can be used as it is (a string without escapes, a number, an object without whitespace), so the
 //! common case allocates nothing. Targets are walked once per extraction with [`find_target`] /
 //! [`nth_target`], reading each target object once. [`pointer`] walks an RFC 6901 JSON pointer.
