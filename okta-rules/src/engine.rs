@@ -249,6 +249,13 @@ impl Ruleset {
                 .filter(|(_, r)| r.active)
                 .map(|(i, r)| (u32::try_from(i).unwrap_or(u32::MAX), &r.rule.predicate)),
         );
+        // Checks on fields the index reads anyway go first (after the index keys were taken).
+        let event_type_field = event_type_field();
+        let mut known = index.always_read();
+        known.push(slots.assign(&event_type_field));
+        for r in rules.iter_mut().filter(|r| r.active) {
+            r.rule.predicate.cheap_first(&known);
+        }
         Ruleset {
             rules,
             index,
@@ -256,7 +263,7 @@ impl Ruleset {
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
-            event_type_field: event_type_field(),
+            event_type_field,
             cache: CacheMemory::with_slots(slots.len()),
             warnings: loaded.warnings,
             events: 0,

@@ -188,6 +188,12 @@ impl RuleIndex {
         (&scratch[..], bucket.is_some())
     }
 
+    /// The cache slots of the fields read for every event (the key fields of rules for any
+    /// type).
+    pub(crate) fn always_read(&self) -> Vec<u32> {
+        self.keyed.iter().map(|k| k.slot).collect()
+    }
+
     /// How many event types have a bucket.
     pub(crate) fn event_types(&self) -> usize {
         self.by_type.len()

@@ -136,6 +136,15 @@ impl Predicate {
         }
     }
 
+    /// Lets the top-level checks that only read fields in `known` slots run first (see
+    /// `eval::Node::cheap_first`); the result of the condition does not change.
+    pub(crate) fn cheap_first(&mut self, known: &[u32]) {
+        self.root.cheap_first(known);
+        if let Some(rest) = &mut self.after_type {
+            rest.cheap_first(known);
+        }
+    }
+
     /// The condition's index key (see [`key`]): a field and the values it must have for the
     /// condition to hold. Its slot is the one [`Predicate::assign_slots`] gave the field.
     pub(crate) fn index_key(&self) -> Option<key::IndexKey> {

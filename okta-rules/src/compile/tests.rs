@@ -837,3 +837,42 @@ fn random_conditions_never_panic() {
     // The generator must exercise the success path too.
     assert!(parsed > 100, "only {parsed} inputs parsed");
 }
+
+#[test]
+fn cheap_first_moves_checks_on_known_fields_ahead_and_keeps_results() {
+    use super::eval::{Node, Operand};
+    use super::SlotTable;
+    let src = "okta.actor.name contains Smith and (okta.result = SUCCESS or okta.client.ip = x) \
+               and not okta.result = FAILURE and okta.actor.id = 00u1";
+    let mut c = try_compile(src).unwrap();
+    let mut slots = SlotTable::default();
+    c.predicate.assign_slots(&mut slots);
+    // Slots in order of first use: actor.name 0, result 1, client.ip 2, actor.id 3.
+    let first_field = |p: &super::Predicate| -> String {
+        let Node::And(items) = &p.root else {
+            panic!("not an and")
+        };
+        match &items[0] {
+            Node::Check(check) => match &check.lhs {
+                Operand::Field(f, _) => f.display_name(),
+                _ => panic!(),
+            },
+            Node::Not(_) => "not".into(),
+            other => format!("{other:?}").chars().take(3).collect(),
+        }
+    };
+    assert_eq!(first_field(&c.predicate), "okta.actor.name");
+    c.predicate.cheap_first(&[1, 3]);
+    // `not okta.result = FAILURE` and `okta.actor.id = 00u1` read only known fields; the `or`
+    // also reads client.ip and keeps its place after them.
+    assert_eq!(first_field(&c.predicate), "not");
+    let Node::And(items) = &c.predicate.root else {
+        panic!()
+    };
+    assert!(matches!(&items[1], Node::Check(_)));
+    assert!(matches!(&items[3], Node::Or(_)));
+    let e = event(LOGIN);
+    let st = FieldState::new();
+    assert!(c.predicate.eval(&e, &st));
+    assert!(!c.predicate.eval(&event(NO_ACTOR), &st));
+}
