@@ -46,25 +46,53 @@ struct KeyedField {
     slot: u32,
     /// By exact value.
     exact: ByValue,
-    /// By prefix, one table per prefix length in bytes.
-    prefixes: Vec<(usize, ByValue)>,
-    /// Which bytes the prefixes start with (a bit per byte value; bit 0 of word 0 is also set
-    /// for the empty prefix): most values are ruled out with one test.
-    first_bytes: [u64; 4],
+    /// By prefix.
+    prefixes: Prefixes,
 }
 
-/// Sets the bit of `b` in a 256-bit set.
-fn set_bit(bits: &mut [u64; 4], b: u8) {
-    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+/// Rules by a prefix of their key field's value.
+#[derive(Debug, Default)]
+struct Prefixes {
+    /// Rules whose prefix is empty (every value has it).
+    empty: Vec<u32>,
+    /// Per first byte (256 lists once a prefix is added): the prefixes starting with it and their
+    /// rules. A value is compared with the prefixes of its first byte only, one by one: cheap for
+    /// the tens of prefixes rules use (a trie would be the step for thousands).
+    by_first: Vec<Vec<(Box<[u8]>, Vec<u32>)>>,
 }
 
-/// Whether a value starting with `value` can have one of the prefixes of `bits`.
-#[inline]
-fn may_have_prefix(bits: &[u64; 4], value: &str) -> bool {
-    let empty_prefix = bits[0] & 1 != 0;
-    match value.as_bytes().first() {
-        Some(&b) => empty_prefix || bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0,
-        None => empty_prefix,
+impl Prefixes {
+    fn add(&mut self, prefix: &str, rule: u32) {
+        let Some(&first) = prefix.as_bytes().first() else {
+            self.empty.push(rule);
+            return;
+        };
+        if self.by_first.is_empty() {
+            self.by_first.resize_with(256, Vec::new);
+        }
+        let Some(list) = self.by_first.get_mut(usize::from(first)) else {
+            return;
+        };
+        match list.iter_mut().find(|(p, _)| **p == *prefix.as_bytes()) {
+            Some((_, rules)) => rules.push(rule),
+            None => list.push((prefix.as_bytes().into(), vec![rule])),
+        }
+    }
+
+    /// The rule lists of the prefixes `value` starts with.
+    #[inline]
+    fn matching<'a>(&'a self, value: &'a [u8]) -> impl Iterator<Item = &'a [u32]> + 'a {
+        let same_first = value
+            .first()
+            .and_then(|&b| self.by_first.get(usize::from(b)))
+            .map_or(&[][..], |list| &list[..]);
+        let empty = (!self.empty.is_empty()).then_some(&self.empty[..]);
+        empty.into_iter().chain(
+            same_first
+                .iter()
+                .filter(move |(p, _)| value.starts_with(p))
+                .map(|(_, rules)| &rules[..]),
+        )
     }
 }
 
@@ -96,8 +124,7 @@ impl RuleIndex {
                         field: key.field.clone(),
                         slot: key.slot,
                         exact: HashMap::new(),
-                        prefixes: Vec::new(),
-                        first_bytes: [0; 4],
+                        prefixes: Prefixes::default(),
                     });
                     let last = keyed.len() - 1;
                     &mut keyed[last]
@@ -109,24 +136,7 @@ impl RuleIndex {
                         group.exact.entry(v).or_default().push(i);
                     }
                 }
-                KeyMatch::Prefix(p) => {
-                    // The empty prefix is marked as byte 0 (no JSON string value starts with
-                    // it unescaped, and a value that does only costs a lookup).
-                    set_bit(
-                        &mut group.first_bytes,
-                        p.as_bytes().first().copied().unwrap_or(0),
-                    );
-                    let len = p.len();
-                    let table = match group.prefixes.iter().position(|(l, _)| *l == len) {
-                        Some(t) => &mut group.prefixes[t].1,
-                        None => {
-                            group.prefixes.push((len, HashMap::new()));
-                            let last = group.prefixes.len() - 1;
-                            &mut group.prefixes[last].1
-                        }
-                    };
-                    table.entry(p).or_default().push(i);
-                }
+                KeyMatch::Prefix(p) => group.prefixes.add(&p, i),
             }
         }
         let by_type = by_type
@@ -162,15 +172,12 @@ impl RuleIndex {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
             };
-            let prefixes = match may_have_prefix(&keyed.first_bytes, &value) {
-                true => &keyed.prefixes[..],
-                false => &[],
-            };
-            let mut hits = keyed.exact.get(&*value).into_iter().chain(
-                prefixes
-                    .iter()
-                    .filter_map(|(len, table)| table.get(value.get(..*len)?)),
-            );
+            let mut hits = keyed
+                .exact
+                .get(&*value)
+                .map(|rules| &rules[..])
+                .into_iter()
+                .chain(keyed.prefixes.matching(value.as_bytes()));
             for rules in &mut hits {
                 if !merged {
                     scratch.clear();
