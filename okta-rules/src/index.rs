@@ -50,6 +50,9 @@ struct KeyedField {
     prefixes: Prefixes,
 }
 
+/// One prefix and the rules keyed on it.
+type PrefixRules = (Box<[u8]>, Vec<u32>);
+
 /// Rules by a prefix of their key field's value.
 #[derive(Debug, Default)]
 struct Prefixes {
@@ -58,7 +61,7 @@ struct Prefixes {
     /// Per first byte (256 lists once a prefix is added): the prefixes starting with it and their
     /// rules. A value is compared with the prefixes of its first byte only, one by one: cheap for
     /// the tens of prefixes rules use (a trie would be the step for thousands).
-    by_first: Vec<Vec<(Box<[u8]>, Vec<u32>)>>,
+    by_first: Vec<Vec<PrefixRules>>,
 }
 
 impl Prefixes {
