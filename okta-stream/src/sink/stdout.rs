@@ -221,20 +221,11 @@ impl<W: Write> JsonLinesSink<W> {
     {
         let mut summary = Summary::default();
         for item in events {
-            let event = match item {
-                Ok(event) => event,
-                Err(e) => {
-                    self.flush()?;
-                    return Err(SendError::Source(e));
-                }
-            };
-            if !self.count(&event, &mut summary)? {
+            if !self.count_item(item, &mut summary)? {
                 break;
             }
         }
-        self.flush()?;
-        summary.closed = self.summary.closed;
-        Ok(summary)
+        self.end_run(summary)
     }
 
     /// Async version of [`JsonLinesSink::send_iter`] for a [`futures::Stream`] (the writes
@@ -246,17 +237,31 @@ impl<W: Write> JsonLinesSink<W> {
         let mut events = std::pin::pin!(events);
         let mut summary = Summary::default();
         while let Some(item) = events.next().await {
-            let event = match item {
-                Ok(event) => event,
-                Err(e) => {
-                    self.flush()?;
-                    return Err(SendError::Source(e));
-                }
-            };
-            if !self.count(&event, &mut summary)? {
+            if !self.count_item(item, &mut summary)? {
                 break;
             }
         }
+        self.end_run(summary)
+    }
+
+    /// One item of [`JsonLinesSink::send_iter`] / [`JsonLinesSink::send_all`]: an event is sent
+    /// and counted (`false` when the output is closed); an error item flushes and ends the run.
+    fn count_item<E>(
+        &mut self,
+        item: Result<Event, E>,
+        summary: &mut Summary,
+    ) -> Result<bool, SendError<E>> {
+        match item {
+            Ok(event) => Ok(self.count(&event, summary)?),
+            Err(e) => {
+                self.flush()?;
+                Err(SendError::Source(e))
+            }
+        }
+    }
+
+    /// The end of a run: flush, and say whether the output was closed.
+    fn end_run<E>(&mut self, mut summary: Summary) -> Result<Summary, SendError<E>> {
         self.flush()?;
         summary.closed = self.summary.closed;
         Ok(summary)
