@@ -1,20 +1,24 @@
 //! The event: one Okta System Log `LogEvent`, kept as the exact bytes it arrived as.
 //!
 //! Data flow: a source hands raw bytes to [`Event::from_bytes`], which validates them as one JSON
-//! object in a single SIMD pass (sonic-rs) and records where each documented top-level member
-//! (`actor`, `client`, `target`, ...) sits in the bytes. Nothing is copied or allocated per member.
-//! Readers then ask for values by path ([`Event::lookup`]) and get raw JSON slices borrowed from the
-//! event, which the `fields` module turns into typed values. The bytes are never changed, so a sink
+//! object in a single pass and keeps, beside the bytes, where every value sits (the tape, see
+//! `tape.rs`) and which of its nodes are the documented top-level members (`actor`, `client`,
+//! `target`, ...). Readers then ask for values by path ([`Event::lookup`]) and get raw JSON slices
+//! borrowed from the event, found by walking the tape, which the `fields` module turns into typed
+//! values. The bytes are never changed, so a sink
 //! can write an event out byte-for-byte ([`Event::raw`]), unknown properties included.
 //!
 //! Library users who want a typed struct instead of paths can deserialize the whole event with
 //! [`Event::log_event`] (see [`crate::model`]), at the cost of a full parse.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+
+use crate::tape::{self, Cursor, Node, SyntaxError};
 
 /// Why bytes could not become an [`Event`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,7 +29,7 @@ pub enum DecodeError {
     /// The bytes are valid JSON but not an object (an array, a string, ...).
     #[error("expected a JSON object (a LogEvent), found {0}")]
     NotAnObject(&'static str),
-    /// The event is larger than 4 GiB (offsets are kept as `u32`).
+    /// The event is 2 GiB or larger (offsets are kept in 31 bits).
     #[error("event too large ({0} bytes)")]
     TooLarge(usize),
 }
@@ -119,49 +123,72 @@ impl Top {
 
     /// The member for a JSON key, if it is one of the indexed ones.
     pub fn from_key(key: &str) -> Option<Top> {
+        Top::from_key_bytes(key.as_bytes())
+    }
+
+    /// [`Top::from_key`] on the key's bytes.
+    fn from_key_bytes(key: &[u8]) -> Option<Top> {
         Some(match key {
-            "uuid" => Top::Uuid,
-            "published" => Top::Published,
-            "eventType" => Top::EventType,
-            "version" => Top::Version,
-            "severity" => Top::Severity,
-            "legacyEventType" => Top::LegacyEventType,
-            "displayMessage" => Top::DisplayMessage,
-            "actor" => Top::Actor,
-            "client" => Top::Client,
-            "device" => Top::Device,
-            "authenticationContext" => Top::AuthenticationContext,
-            "securityContext" => Top::SecurityContext,
-            "request" => Top::Request,
-            "outcome" => Top::Outcome,
-            "target" => Top::Target,
-            "transaction" => Top::Transaction,
-            "debugContext" => Top::DebugContext,
+            b"uuid" => Top::Uuid,
+            b"published" => Top::Published,
+            b"eventType" => Top::EventType,
+            b"version" => Top::Version,
+            b"severity" => Top::Severity,
+            b"legacyEventType" => Top::LegacyEventType,
+            b"displayMessage" => Top::DisplayMessage,
+            b"actor" => Top::Actor,
+            b"client" => Top::Client,
+            b"device" => Top::Device,
+            b"authenticationContext" => Top::AuthenticationContext,
+            b"securityContext" => Top::SecurityContext,
+            b"request" => Top::Request,
+            b"outcome" => Top::Outcome,
+            b"target" => Top::Target,
+            b"transaction" => Top::Transaction,
+            b"debugContext" => Top::DebugContext,
             _ => return None,
         })
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    end: u32,
-}
+/// [`Event::top`] of a member the event does not have.
+const ABSENT: u32 = u32::MAX;
 
-const ABSENT: Span = Span {
-    start: u32::MAX,
-    end: u32::MAX,
-};
-
-/// One System Log event: its exact bytes, an index of its top-level members, and the org it came
-/// from (if known).
+/// One System Log event: its exact bytes, where each of its values sits in them (the tape), which
+/// nodes of the tape are its documented top-level members, and the org it came from (if known).
 ///
-/// Cloning is cheap (the bytes are reference-counted).
+/// Cloning copies the tape (about 20 bytes per JSON value); the bytes are reference-counted.
 #[derive(Clone)]
 pub struct Event {
     raw: Bytes,
-    index: [Span; TOP_COUNT],
+    tape: Box<[Node]>,
+    /// The tape node of each documented top-level member (by [`Top`]), or `ABSENT`.
+    top: [u32; TOP_COUNT],
     org: Option<Arc<str>>,
+}
+
+thread_local! {
+    /// Scratch space for [`tape::parse`]: the finished tape is copied out at its exact size.
+    static SCRATCH: RefCell<(Vec<Node>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Parses `raw` into a tape of exactly its size.
+fn build_tape(raw: &[u8]) -> Result<Box<[Node]>, SyntaxError> {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let (nodes, stack) = &mut *scratch;
+            let result = tape::parse(raw, nodes, stack).map(|()| Box::from(nodes.as_slice()));
+            if nodes.capacity() > 1 << 16 {
+                // Do not keep the memory of one huge event for the life of the thread.
+                *nodes = Vec::new();
+            }
+            result
+        }
+        Err(_) => {
+            let mut nodes = Vec::new();
+            tape::parse(raw, &mut nodes, &mut Vec::new()).map(|()| nodes.into_boxed_slice())
+        }
+    })
 }
 
 impl fmt::Debug for Event {
@@ -183,7 +210,7 @@ impl Event {
     pub fn from_bytes(raw: impl Into<Bytes>) -> Result<Event, DecodeError> {
         let raw: Bytes = raw.into();
         let raw = trim_ascii(raw);
-        if raw.len() >= u32::MAX as usize {
+        if raw.len() >= tape::MAX_LEN {
             return Err(DecodeError::TooLarge(raw.len()));
         }
         match raw.first() {
@@ -196,43 +223,27 @@ impl Event {
             Some(_) => return Err(DecodeError::InvalidJson("unexpected character".into())),
             None => return Err(DecodeError::InvalidJson("empty input".into())),
         }
-        let mut index = [ABSENT; TOP_COUNT];
-        let base = raw.as_ptr() as usize;
-        let mut end_of_object = 0usize;
-        for item in sonic_rs::to_object_iter(&raw[..]) {
-            let (key, value) = item.map_err(|e| DecodeError::InvalidJson(e.to_string()))?;
-            let slice = value.as_raw_str();
-            let start = (slice.as_ptr() as usize).wrapping_sub(base);
-            let end = start + slice.len();
-            if end > raw.len() {
-                // sonic-rs borrows from its input; a value outside it would be a library bug.
-                return Err(DecodeError::InvalidJson(
-                    "internal: value outside input".into(),
-                ));
-            }
-            end_of_object = end;
-            if let Some(top) = Top::from_key(&key) {
-                index[top as usize] = Span {
-                    start: start as u32,
-                    end: end as u32,
+        let tape = build_tape(&raw).map_err(|e| DecodeError::InvalidJson(e.describe(&raw)))?;
+        let mut top = [ABSENT; TOP_COUNT];
+        if let Some(root) = Cursor::root(&raw, &tape) {
+            for member in root.children() {
+                let found = match member.plain_key() {
+                    Some(key) => Top::from_key_bytes(key),
+                    None => member
+                        .key_raw()
+                        .and_then(raw_str)
+                        .and_then(|key| Top::from_key(&key)),
                 };
+                if let Some(t) = found {
+                    // As in a JSON object read into a map: the last of equal keys wins.
+                    top[t as usize] = member.index();
+                }
             }
-        }
-        // The iterator stops at the closing brace; anything after it (but whitespace) is an error.
-        let rest = &raw[end_of_object..];
-        let close = rest.iter().position(|b| *b == b'}');
-        let trailing_ok = match close {
-            Some(pos) => rest[pos + 1..].iter().all(u8::is_ascii_whitespace),
-            None => false,
-        };
-        if !trailing_ok {
-            return Err(DecodeError::InvalidJson(
-                "trailing characters after the JSON object".into(),
-            ));
         }
         Ok(Event {
             raw,
-            index,
+            tape,
+            top,
             org: None,
         })
     }
@@ -266,30 +277,36 @@ impl Event {
     /// The raw JSON of a documented top-level member, if present (may be the text `null`).
     #[inline]
     pub fn member(&self, top: Top) -> Option<&[u8]> {
-        let span = self.index[top as usize];
-        if span == ABSENT {
-            None
-        } else {
-            Some(&self.raw[span.start as usize..span.end as usize])
+        self.cursor(top).map(|c| c.raw())
+    }
+
+    /// The tape position of a documented top-level member, if present.
+    #[inline]
+    pub(crate) fn cursor(&self, top: Top) -> Option<Cursor<'_>> {
+        match self.top[top as usize] {
+            ABSENT => None,
+            at => Cursor::at(&self.raw, &self.tape, at),
         }
+    }
+
+    /// The tape position of the whole event (the root object).
+    #[inline]
+    pub(crate) fn root(&self) -> Option<Cursor<'_>> {
+        Cursor::root(&self.raw, &self.tape)
     }
 
     /// The raw JSON of the value at `path` (object keys from the top), if present.
     ///
-    /// The first key is looked up in the top-level index when it is a documented member, so that
-    /// `["actor", "displayName"]` only scans the `actor` object. A JSON `null` is returned as the
-    /// text `null` (see [`raw_is_null`]).
+    /// The first key is looked up in the top-level index when it is a documented member; the
+    /// rest is a walk over the tape (no bytes are scanned). A JSON `null` is returned as the text
+    /// `null` (see [`raw_is_null`]).
     pub fn lookup(&self, path: &[&str]) -> Option<&[u8]> {
         let (first, rest) = path.split_first()?;
         let start = match Top::from_key(first) {
-            Some(top) => self.member(top)?,
-            None => lookup_in(&self.raw, std::slice::from_ref(first))?,
+            Some(top) => self.cursor(top)?,
+            None => self.root()?.get(first)?,
         };
-        if rest.is_empty() {
-            Some(start)
-        } else {
-            lookup_in(start, rest)
-        }
+        Some(start.path(rest)?.raw())
     }
 
     /// The string at `path`, unescaped; `None` when absent, null or not a string.

@@ -136,17 +136,6 @@ impl<'a> Iterator for Members<'a> {
 }
 
 impl<'a> Members<'a> {
-    /// Skips the members not read yet and returns the index just after the object's closing
-    /// brace (in the slice the iterator was made from).
-    pub(crate) fn finish(mut self) -> Option<usize> {
-        if self.done {
-            return None;
-        }
-        while self.step().is_some() {}
-        let i = skip_ws(self.b, self.i);
-        (self.b.get(i) == Some(&b'}')).then_some(i + 1)
-    }
-
     fn step(&mut self) -> Option<(&'a [u8], &'a [u8])> {
         let b = self.b;
         let mut i = skip_ws(b, self.i);
@@ -181,42 +170,6 @@ pub(crate) fn members(json: &[u8]) -> Members<'_> {
         b: json,
         i: start + 1,
         done: json.get(start) != Some(&b'{'),
-    }
-}
-
-/// Walks the objects of a JSON array without delimiting each item first: `visit` reads members
-/// of one item and returns `Some(result)` to stop, or `None` to go on (the rest of that item is
-/// then skipped). Items that are not objects are skipped.
-pub(crate) fn find_in_objects<'a, T>(
-    array: &'a [u8],
-    mut visit: impl FnMut(&mut Members<'a>) -> Option<T>,
-) -> Option<T> {
-    let b = array;
-    let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'[') {
-        return None;
-    }
-    i += 1;
-    loop {
-        i = skip_ws(b, i);
-        match *b.get(i)? {
-            b']' => return None,
-            b',' => i = skip_ws(b, i + 1),
-            _ => {}
-        }
-        if b.get(i) != Some(&b'{') {
-            i = value_end(b, i)?;
-            continue;
-        }
-        let mut m = Members {
-            b,
-            i: i + 1,
-            done: false,
-        };
-        if let Some(found) = visit(&mut m) {
-            return Some(found);
-        }
-        i = m.finish()?;
     }
 }
 
@@ -323,7 +276,6 @@ mod tests {
         assert_eq!(members(DOC).count(), 7);
         let mut m = members(DOC);
         assert_eq!(m.next().map(|(k, _)| k), Some(&br#""a""#[..]));
-        assert_eq!(m.finish(), Some(DOC.len() - 1));
     }
 
     #[test]
@@ -347,17 +299,6 @@ mod tests {
         // Same length, same bytes, but the raw text means `a\b`.
         assert!(!str_is(br#""a\\b""#, "a\\\\b"));
         assert!(str_is(br#""a\\b""#, "a\\b"));
-        let second = find_in_objects(targets, |m| {
-            m.find(|(k, _)| str_is(k, "id"))
-                .filter(|(_, v)| *v == &b"\"2\""[..])
-                .map(|(_, v)| v)
-        });
-        assert_eq!(second, Some(&b"\"2\""[..]));
-        assert_eq!(
-            find_in_objects(b"[1, {\"a\":2}, \"x\"]", |m| m.next().map(|(_, v)| v)),
-            Some(&b"2"[..])
-        );
-        assert_eq!(find_in_objects(b"[1, {\"a\":2}]", |_| None::<()>), None);
     }
 
     #[test]
@@ -448,10 +389,8 @@ mod tests {
                 let _ = members(cut).count();
                 let _ = items(cut).count();
                 let _ = get_path(cut, &["client", "geographicalContext", "city"]);
-                let _ = find_in_objects(cut, |m| m.next().map(|_| ()));
                 let mut m = members(cut);
                 let _ = m.next();
-                let _ = m.finish();
             }
         }
     }

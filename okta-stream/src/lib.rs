@@ -47,6 +47,7 @@ pub mod model;
 pub mod sim;
 pub mod sink;
 pub mod source;
+mod tape;
 
 pub use error::{Error, Result};
 pub use event::Event;

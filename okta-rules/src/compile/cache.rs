@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use okta_stream::event::Event;
-use okta_stream::fields::{Field, FieldState, ObjectMemo, Reader, Value};
+use okta_stream::fields::{Field, FieldState, Reader, Value};
 
 /// "No slot": the operand is evaluated without the cache.
 pub(crate) const NO_SLOT: u32 = u32::MAX;
@@ -73,7 +73,6 @@ fn recycle<'a, 'b>(mut slots: Vec<Slot<'a>>) -> Vec<Slot<'b>> {
 pub(crate) struct CacheMemory {
     spare: Vec<Slot<'static>>,
     slots: usize,
-    memo: ObjectMemo,
 }
 
 impl CacheMemory {
@@ -82,13 +81,11 @@ impl CacheMemory {
         CacheMemory {
             spare: Vec::with_capacity(slots),
             slots,
-            memo: ObjectMemo::new(),
         }
     }
 }
 
-/// The values of one event's fields, by slot, and the event's field reader (which remembers
-/// the objects it walked, see [`Reader`]).
+/// The values of one event's fields, by slot, and the event's field reader.
 #[derive(Debug)]
 pub(crate) struct ExtractCache<'e> {
     slots: Vec<Slot<'e>>,
@@ -105,11 +102,13 @@ impl<'e> ExtractCache<'e> {
     ) -> ExtractCache<'e> {
         let mut slots = recycle(std::mem::take(&mut memory.spare));
         slots.resize_with(memory.slots, Slot::default);
-        let reader = Reader::with_memo(event, state, std::mem::take(&mut memory.memo));
-        ExtractCache { slots, reader }
+        ExtractCache {
+            slots,
+            reader: Reader::new(event, state),
+        }
     }
 
-    /// A cache without slots or memo: every read extracts directly (nothing is allocated).
+    /// A cache without slots: every read extracts directly (nothing is allocated).
     #[inline]
     pub(crate) fn direct(event: &'e Event, state: &'e FieldState) -> ExtractCache<'e> {
         ExtractCache {
@@ -134,7 +133,6 @@ impl<'e> ExtractCache<'e> {
     #[inline]
     pub(crate) fn finish(self, memory: &mut CacheMemory) {
         memory.spare = recycle(self.slots);
-        memory.memo = self.reader.into_memo();
     }
 
     /// The value of `field` (in slot `slot`), extracted at most once per event.

@@ -1,28 +1,22 @@
 //! Building blocks of the extractors: turning raw JSON slices of an event into field values.
 //!
-//! Data flow: an extractor in the registry locates a value with `Reader::at` (the top-level member
-//! index of [`Event`], then a scan of that member only, remembered per event when the reader has a
-//! memo, see `super::reader`; [`at`] here is the direct version, for the field state), and
-//! converts the raw slice with one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
+//! Data flow: an extractor in the registry locates a value with `Reader::at` (a walk over the
+//! event's tape from one of its top-level members; [`at`] here is the same without a reader, for
+//! the field state), and converts the raw slice with one of the value helpers here. The helpers borrow from the event's bytes whenever the JSON text
 //! can be used as it is (a string without escapes, a number, an object without whitespace), so the
-//! common case allocates nothing. Targets are walked once per extraction with [`find_target`] /
-//! [`nth_target`], reading each target object once. [`pointer`] walks an RFC 6901 JSON pointer.
+//! common case allocates nothing. Targets are found with [`find_target`] /
+//! [`nth_target`], which look at the `type` (or position) of each target object on the tape. [`pointer`] walks an RFC 6901 JSON pointer.
 
 use std::borrow::Cow;
 
-use super::scan::{find_in_objects, get, get_path, items, str_is};
+use super::scan::{items, str_is};
 use super::Value;
 use crate::event::{raw_is_null, raw_scalar_text, raw_str, Event, Top};
 
 /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
 #[inline]
 pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e [u8]> {
-    let member = ev.member(top)?;
-    if path.is_empty() {
-        Some(member)
-    } else {
-        get_path(member, path)
-    }
+    Some(ev.cursor(top)?.path(path)?.raw())
 }
 
 /// Text of any JSON value: strings unescaped, numbers and booleans as written, objects and arrays
@@ -120,48 +114,40 @@ impl TargetKey {
 /// One pass over the `target` array: each target is read only until its `type` shows that it
 /// does not match (the rest of it is skipped), or until the wanted key of a matching one is found.
 pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e [u8]>> {
-    let targets = ev.member(Top::Target)?;
-    let want = key.json_key();
-    find_in_objects(targets, |members| {
-        let mut matched = false;
-        let mut val = None;
-        for (k, v) in members {
-            if str_is(k, "type") {
-                if !str_is(v, ty) {
-                    return None;
-                }
-                matched = true;
-                if key == TargetKey::Type {
-                    return Some(Some(v));
-                }
-            } else if str_is(k, want) {
-                val = Some(v);
-            }
-            if matched && val.is_some() {
-                return Some(val);
-            }
+    let targets = ev.cursor(Top::Target)?;
+    if !targets.is_array() {
+        return None;
+    }
+    targets.children().find_map(|target| {
+        let found = target.get("type")?;
+        if !str_is(found.raw(), ty) {
+            return None;
         }
-        matched.then_some(val)
+        Some(match key {
+            TargetKey::Type => Some(found.raw()),
+            _ => target.get(key.json_key()).map(|v| v.raw()),
+        })
     })
 }
 
-/// The `index`-th target: `Some(value of key)` (the value `None` when missing); `None` when there
-/// is no such target.
 pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&[u8]>> {
-    let targets = ev.member(Top::Target)?;
-    let index = usize::try_from(index).ok()?;
-    let item = items(targets).nth(index)?;
-    Some(get(item, key.json_key()))
+    let targets = ev.cursor(Top::Target)?;
+    if !targets.is_array() {
+        return None;
+    }
+    let item = targets.children().nth(usize::try_from(index).ok()?)?;
+    Some(item.get(key.json_key()).map(|v| v.raw()))
 }
 
 /// Every target's value of `key` as a list; absent when `target` is missing, null or not an array.
 pub(crate) fn target_list(ev: &Event, key: TargetKey) -> Option<Value<'_>> {
-    let targets = ev.member(Top::Target)?;
-    if targets.first() != Some(&b'[') {
+    let targets = ev.cursor(Top::Target)?;
+    if !targets.is_array() {
         return None;
     }
-    let list = items(targets)
-        .filter_map(|item| get(item, key.json_key()).and_then(text))
+    let list = targets
+        .children()
+        .filter_map(|item| item.get(key.json_key()).and_then(|v| text(v.raw())))
         .collect();
     Some(Value::List(list))
 }
@@ -220,18 +206,20 @@ pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e [u8]> {
     let mut tokens = ptr.strip_prefix('/')?.split('/');
     let first = unescape_token(tokens.next()?);
     let mut current = match Top::from_key(&first) {
-        Some(top) => ev.member(top)?,
-        None => get(ev.raw(), &first)?,
+        Some(top) => ev.cursor(top)?,
+        None => ev.root()?.get(&first)?,
     };
     for token in tokens {
         let token = unescape_token(token);
-        current = match current.first()? {
-            b'{' => get(current, &token)?,
-            b'[' => items(current).nth(array_index(&token)?)?,
-            _ => return None,
+        current = if current.is_object() {
+            current.get(&token)?
+        } else if current.is_array() {
+            current.children().nth(array_index(&token)?)?
+        } else {
+            return None;
         };
     }
-    Some(current)
+    Some(current.raw())
 }
 
 /// The application name of a request URI of the form `/app/<name>/...` (Falco's `okta.app`).

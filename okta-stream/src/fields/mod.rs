@@ -5,12 +5,11 @@
 //! optional argument once with [`resolve`] (or [`resolve_str`]), getting a [`Field`]; then, per
 //! event, it calls [`FieldState::observe`] once (stateful fields such as
 //! `okta.mfa.failure.countlast[N]` count over the events seen so far) and [`Field::extract`] for
-//! each field it needs. Extraction reads the event's raw bytes through its top-level index: it
-//! scans only the member a field lives in (`actor`, `client`, ...), walks the `target` array once,
-//! and borrows from the event wherever the JSON string has no escapes, so that the common case
-//! allocates nothing. A consumer that reads several fields per event reads them through a
-//! [`Reader`] with an [`ObjectMemo`] ([`Field::read`]): fields that share an object (`client`
-//! holds a dozen) then cost one scan of it between them.
+//! each field it needs (or, per event, one [`Reader`] and [`Field::read`]). Extraction finds
+//! values through the event's tape (where every JSON value sits, recorded when the event was
+//! decoded): a field costs a few key comparisons in the objects on its path and scans no bytes.
+//! Values borrow from the event wherever the JSON string has no escapes, so that the common case
+//! allocates nothing.
 //!
 //! # Missing values
 //!
@@ -41,7 +40,7 @@ mod registry;
 use crate::json as scan;
 mod state;
 
-pub use reader::{ObjectMemo, Reader};
+pub use reader::Reader;
 pub use reference::{group_of, json_reference, markdown_reference, text_table};
 pub use registry::REGISTRY;
 pub use state::{FieldState, StateLimits};
@@ -276,8 +275,8 @@ impl Field {
         (self.def.extract)(&mut Reader::new(event, state), &self.arg)
     }
 
-    /// Reads the value through `reader` (see [`Reader`]: with a memo, fields that share an
-    /// object do not scan it again). Same result as [`Field::extract`].
+    /// Reads the value through `reader` (the event and state of one [`Reader`], shared by the
+    /// fields a consumer reads per event). Same result as [`Field::extract`].
     #[inline]
     pub fn read<'e>(&self, reader: &mut Reader<'e, '_>) -> Option<Value<'e>> {
         (self.def.extract)(reader, &self.arg)

@@ -31,7 +31,7 @@ use futures::{Stream, StreamExt};
 
 use crate::error::Error;
 use crate::event::Event;
-use crate::fields::{self, Field, FieldError, FieldState, ObjectMemo, Reader, Value};
+use crate::fields::{self, Field, FieldError, FieldState, Reader, Value};
 
 /// Output buffer size.
 const BUFFER: usize = 64 * 1024;
@@ -70,8 +70,6 @@ enum Mode {
     Select {
         fields: Vec<(String, Field)>,
         state: FieldState,
-        /// Fields that share an object are read in one scan of it (see `fields::Reader`).
-        memo: Box<ObjectMemo>,
     },
 }
 
@@ -138,7 +136,6 @@ impl<W: Write> JsonLinesSink<W> {
             Mode::Select {
                 fields,
                 state: FieldState::new(),
-                memo: Box::default(),
             }
         };
         self
@@ -156,16 +153,9 @@ impl<W: Write> JsonLinesSink<W> {
         }
         let result = match &mut self.mode {
             Mode::Raw => write_event_line(&mut self.out, event),
-            Mode::Select {
-                fields,
-                state,
-                memo,
-            } => {
+            Mode::Select { fields, state } => {
                 state.observe(event);
-                let mut reader = Reader::with_memo(event, state, std::mem::take(&mut **memo));
-                let result = write_selected(&mut self.out, fields, &mut reader);
-                **memo = reader.into_memo();
-                result
+                write_selected(&mut self.out, fields, &mut Reader::new(event, state))
             }
         };
         match result {
