@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use crate::tape::{self, Cursor, Node, SyntaxError};
 
@@ -160,7 +161,8 @@ const ABSENT: u32 = u32::MAX;
 /// Cloning copies the tape (about 20 bytes per JSON value); the bytes are reference-counted.
 #[derive(Clone)]
 pub struct Event {
-    raw: Bytes,
+    /// Valid UTF-8, checked at decode (so that values are handed out as `&str` without checks).
+    raw: ByteString,
     tape: Box<[Node]>,
     /// The tape node of each documented top-level member (by [`Top`]), or `ABSENT`.
     top: [u32; TOP_COUNT],
@@ -173,7 +175,7 @@ thread_local! {
 }
 
 /// Parses `raw` into a tape of exactly its size.
-fn build_tape(raw: &[u8]) -> Result<Box<[Node]>, SyntaxError> {
+fn build_tape(raw: &str) -> Result<Box<[Node]>, SyntaxError> {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let (nodes, stack) = &mut *scratch;
@@ -223,7 +225,17 @@ impl Event {
             Some(_) => return Err(DecodeError::InvalidJson("unexpected character".into())),
             None => return Err(DecodeError::InvalidJson("empty input".into())),
         }
-        let tape = build_tape(&raw).map_err(|e| DecodeError::InvalidJson(e.describe(&raw)))?;
+        let raw = match ByteString::try_from(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                return Err(DecodeError::InvalidJson(format!(
+                    "invalid UTF-8 at byte {}",
+                    e.valid_up_to()
+                )))
+            }
+        };
+        let tape =
+            build_tape(&raw).map_err(|e| DecodeError::InvalidJson(e.describe(raw.as_bytes())))?;
         let mut top = [ABSENT; TOP_COUNT];
         if let Some(root) = Cursor::root(&raw, &tape) {
             for member in root.children() {
@@ -250,11 +262,16 @@ impl Event {
 
     /// The exact bytes of the event (without surrounding whitespace).
     pub fn raw(&self) -> &[u8] {
-        &self.raw
+        self.raw.as_bytes()
     }
 
     /// The exact bytes of the event as a cheaply clonable buffer.
     pub fn raw_bytes(&self) -> &Bytes {
+        self.raw.as_bytes()
+    }
+
+    /// The event's JSON text (the same bytes as [`Event::raw`]; UTF-8 is checked at decode).
+    pub fn text(&self) -> &str {
         &self.raw
     }
 
@@ -301,32 +318,36 @@ impl Event {
     /// rest is a walk over the tape (no bytes are scanned). A JSON `null` is returned as the text
     /// `null` (see [`raw_is_null`]).
     pub fn lookup(&self, path: &[&str]) -> Option<&[u8]> {
+        Some(self.lookup_cursor(path)?.raw())
+    }
+
+    /// The string at `path`, unescaped; `None` when absent, null or not a string.
+    pub fn lookup_str(&self, path: &[&str]) -> Option<Cow<'_, str>> {
+        unquote(self.lookup_cursor(path)?.text())
+    }
+
+    fn lookup_cursor(&self, path: &[&str]) -> Option<Cursor<'_>> {
         let (first, rest) = path.split_first()?;
         let start = match Top::from_key(first) {
             Some(top) => self.cursor(top)?,
             None => self.root()?.get(first)?,
         };
-        Some(start.path(rest)?.raw())
-    }
-
-    /// The string at `path`, unescaped; `None` when absent, null or not a string.
-    pub fn lookup_str(&self, path: &[&str]) -> Option<Cow<'_, str>> {
-        raw_str(self.lookup(path)?)
+        start.path(rest)
     }
 
     /// The event's `uuid`, when it is a string.
     pub fn uuid(&self) -> Option<Cow<'_, str>> {
-        raw_str(self.member(Top::Uuid)?)
+        unquote(self.cursor(Top::Uuid)?.text())
     }
 
     /// The event's `eventType`, when it is a string.
     pub fn event_type(&self) -> Option<Cow<'_, str>> {
-        raw_str(self.member(Top::EventType)?)
+        unquote(self.cursor(Top::EventType)?.text())
     }
 
     /// The event's `published` text, when it is a string (not parsed; see [`Event::published_ns`]).
     pub fn published(&self) -> Option<Cow<'_, str>> {
-        raw_str(self.member(Top::Published)?)
+        unquote(self.cursor(Top::Published)?.text())
     }
 
     /// `published` as nanoseconds since the Unix epoch, when it parses as RFC 3339.
@@ -339,7 +360,7 @@ impl Event {
 
     /// Deserializes the whole event into the typed [`crate::model::LogEvent`] (a full parse).
     pub fn log_event(&self) -> Result<crate::model::LogEvent, DecodeError> {
-        serde_json::from_slice(&self.raw).map_err(|e| DecodeError::InvalidJson(e.to_string()))
+        serde_json::from_str(&self.raw).map_err(|e| DecodeError::InvalidJson(e.to_string()))
     }
 }
 
@@ -401,39 +422,115 @@ pub fn raw_is_null(json: &[u8]) -> bool {
 }
 
 /// A raw JSON string, unescaped: borrowed when it has no escapes. `None` for non-strings.
+///
+/// A `\u` escape of a lone surrogate (which JSON's grammar allows) reads as U+FFFD.
 #[inline]
 pub fn raw_str(json: &[u8]) -> Option<Cow<'_, str>> {
-    if json.len() < 2 || json[0] != b'"' {
-        return None;
-    }
-    let inner = &json[1..json.len() - 1];
-    // Most values are short: a plain loop beats a call into memchr there (which is what
-    // `<[u8]>::contains` does).
-    #[allow(clippy::manual_contains)]
-    let escaped = match inner.len() {
-        0..=32 => inner.iter().any(|&c| c == b'\\'),
-        _ => memchr::memchr(b'\\', inner).is_some(),
-    };
-    if !escaped {
-        std::str::from_utf8(inner).ok().map(Cow::Borrowed)
-    } else {
-        sonic_rs::from_slice::<String>(json).ok().map(Cow::Owned)
-    }
+    unquote(std::str::from_utf8(json).ok()?)
 }
 
 /// A raw JSON scalar as text: strings unescaped, numbers and booleans as written; `None` for
 /// null, objects and arrays.
 pub fn raw_scalar_text(json: &[u8]) -> Option<Cow<'_, str>> {
-    match json.first()? {
-        b'"' => raw_str(json),
-        b'n' | b'{' | b'[' => None,
-        _ => std::str::from_utf8(json).ok().map(Cow::Borrowed),
-    }
+    scalar_text(std::str::from_utf8(json).ok()?)
 }
 
 /// A raw JSON number (or a string holding a number) as `u64`.
 pub fn raw_u64(json: &[u8]) -> Option<u64> {
-    let text = raw_scalar_text(json)?;
+    number_u64(std::str::from_utf8(json).ok()?)
+}
+
+/// A raw JSON boolean, or a string `"true"`/`"false"` (any case).
+pub fn raw_bool(json: &[u8]) -> Option<bool> {
+    boolean(std::str::from_utf8(json).ok()?)
+}
+
+/// [`raw_str`] on JSON text.
+#[inline]
+pub(crate) fn unquote(json: &str) -> Option<Cow<'_, str>> {
+    let inner = json.strip_prefix('"')?.strip_suffix('"')?;
+    // Most values are short: a plain loop beats a call into memchr there (which is what
+    // `<[u8]>::contains` does).
+    let bytes = inner.as_bytes();
+    #[allow(clippy::manual_contains)]
+    let escaped = match bytes.len() {
+        0..=32 => bytes.iter().any(|&c| c == b'\\'),
+        _ => memchr::memchr(b'\\', bytes).is_some(),
+    };
+    if escaped {
+        unescape(inner).map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// The text of a JSON string's inside with its escapes resolved; `None` on an invalid escape.
+fn unescape(inner: &str) -> Option<String> {
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(pos) = rest.find('\\') {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos + 1..];
+        let (c, used) = match tail.as_bytes().first()? {
+            b'"' => ('"', 1),
+            b'\\' => ('\\', 1),
+            b'/' => ('/', 1),
+            b'b' => ('\u{8}', 1),
+            b'f' => ('\u{c}', 1),
+            b'n' => ('\n', 1),
+            b'r' => ('\r', 1),
+            b't' => ('\t', 1),
+            b'u' => {
+                let unit = hex4(tail.get(1..5)?)?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        // A high surrogate: a pair when a low one follows.
+                        let low = tail
+                            .get(5..7)
+                            .filter(|s| *s == "\\u")
+                            .and_then(|_| hex4(tail.get(7..11)?))
+                            .filter(|low| (0xDC00..=0xDFFF).contains(low));
+                        match low {
+                            Some(low) => {
+                                let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                                (char::from_u32(code).unwrap_or('\u{FFFD}'), 11)
+                            }
+                            None => ('\u{FFFD}', 5),
+                        }
+                    }
+                    _ => (char::from_u32(unit).unwrap_or('\u{FFFD}'), 5),
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+        rest = tail.get(used..)?;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Four hex digits as a number.
+fn hex4(digits: &str) -> Option<u32> {
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(digits, 16).ok()
+}
+
+/// [`raw_scalar_text`] on JSON text.
+#[inline]
+pub(crate) fn scalar_text(json: &str) -> Option<Cow<'_, str>> {
+    match json.as_bytes().first()? {
+        b'"' => unquote(json),
+        b'n' | b'{' | b'[' => None,
+        _ => Some(Cow::Borrowed(json)),
+    }
+}
+
+/// [`raw_u64`] on JSON text.
+pub(crate) fn number_u64(json: &str) -> Option<u64> {
+    let text = scalar_text(json)?;
     let text = text.trim();
     if let Ok(v) = text.parse::<u64>() {
         return Some(v);
@@ -446,13 +543,13 @@ pub fn raw_u64(json: &[u8]) -> Option<u64> {
     }
 }
 
-/// A raw JSON boolean, or a string `"true"`/`"false"` (any case).
-pub fn raw_bool(json: &[u8]) -> Option<bool> {
+/// [`raw_bool`] on JSON text.
+pub(crate) fn boolean(json: &str) -> Option<bool> {
     match json {
-        b"true" => Some(true),
-        b"false" => Some(false),
+        "true" => Some(true),
+        "false" => Some(false),
         _ => {
-            let s = raw_str(json)?;
+            let s = unquote(json)?;
             if s.eq_ignore_ascii_case("true") {
                 Some(true)
             } else if s.eq_ignore_ascii_case("false") {
@@ -525,6 +622,18 @@ mod tests {
             Event::from_bytes(&b"   "[..]),
             Err(DecodeError::InvalidJson(_))
         ));
+        assert_eq!(
+            Event::from_bytes(&b"{\"a\":\"\xff\"}"[..])
+                .unwrap_err()
+                .to_string(),
+            "invalid JSON: invalid UTF-8 at byte 6"
+        );
+        assert_eq!(
+            Event::from_bytes(&b"{\"a\":\n [1 2]}"[..])
+                .unwrap_err()
+                .to_string(),
+            "invalid JSON: expected ',' or ']' after an array item at line 2, column 5"
+        );
         assert!(Event::from_bytes(&b"{}"[..]).is_ok());
     }
 
@@ -569,5 +678,20 @@ mod tests {
         assert_eq!(raw_scalar_text(b"0").as_deref(), Some("0"));
         assert_eq!(raw_scalar_text(b"null"), None);
         assert_eq!(raw_str(b"\"a\\u00e9\"").as_deref(), Some("a\u{e9}"));
+        // Every escape, a surrogate pair, lone surrogates (U+FFFD), and what is not a string.
+        assert_eq!(
+            raw_str(br#""\"\\\/\b\f\n\r\t \ud83d\ude00 \ud800x \udc00 \u00""#),
+            None,
+            "a short \\u escape"
+        );
+        assert_eq!(
+            raw_str(br#""\"\\\/\b\f\n\r\t \ud83d\ude00 \ud800x \udc00\ud800""#).as_deref(),
+            Some("\"\\/\u{8}\u{c}\n\r\t \u{1F600} \u{FFFD}x \u{FFFD}\u{FFFD}")
+        );
+        assert_eq!(raw_str(br#""\q""#), None);
+        assert_eq!(raw_str(br#""abc"#), None);
+        assert_eq!(raw_str(b"\""), None);
+        assert_eq!(raw_str(b"12"), None);
+        assert_eq!(raw_str(b"\"\xff\""), None);
     }
 }

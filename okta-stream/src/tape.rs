@@ -2,15 +2,16 @@
 //! value sits (the tape), so that reading a field is a hop over a few tape entries instead of a
 //! scan of the bytes.
 //!
-//! Data flow: [`crate::Event::from_bytes`] calls [`parse`], which checks the bytes against the
-//! JSON grammar (RFC 8259: UTF-8, strings and their escapes, numbers, literals, nesting) and
+//! Data flow: [`crate::Event::from_bytes`] checks that the bytes are UTF-8 and calls [`parse`],
+//! which checks the text against the JSON grammar (RFC 8259: strings and their escapes,
+//! numbers, literals, nesting) and
 //! appends one [`Node`] per value, in document order, the root first. A node holds the byte range
 //! of its value and, for an object member, of its key; a container's node also says which node
 //! follows its last descendant ([`Node::next`]), so the members of an object are found by
 //! starting at the node after it and hopping along `next`. The event keeps the tape beside its
 //! bytes, and readers walk it through a [`Cursor`]: `cursor.get("client")?.get("ipAddress")` looks
-//! at the keys of two small objects and scans nothing. Values come out as raw slices of the
-//! event's bytes, exactly as written.
+//! at the keys of two small objects and scans nothing. Values come out as slices of the event's
+//! text, exactly as written (as `&str`: no UTF-8 check is needed again).
 //!
 //! Why our own parser: validating with a general parser and then finding fields by scanning the
 //! bytes again touches every byte twice; the tape costs about what validation alone costs in
@@ -59,7 +60,10 @@ impl Node {
         let (from, to) = (self.key as usize, (self.key_end & !ESCAPED) as usize);
         if self.key_end & ESCAPED == 0 {
             // Without escapes only the same bytes match.
-            to - from == key.len() + 2 && raw.get(from + 1..to - 1) == Some(key.as_bytes())
+            to - from == key.len() + 2
+                && raw
+                    .get(from + 1..to - 1)
+                    .is_some_and(|k| same_short(k, key.as_bytes()))
         } else {
             raw.get(from..to).is_some_and(|k| str_is(k, key))
         }
@@ -73,6 +77,13 @@ impl Node {
         }
         raw.get(self.key as usize..(self.key_end & !ESCAPED) as usize)
     }
+}
+
+/// `a == b` for slices of the same length, in place (keys are short: a call into `memcmp`
+/// costs more than the comparison).
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// Why bytes are not valid JSON: what was wrong, and where.
@@ -110,22 +121,19 @@ fn fail<T>(offset: usize, what: &'static str) -> Result<T, SyntaxError> {
     Err(SyntaxError { offset, what })
 }
 
-/// Validates `raw` as one JSON value and writes its tape into `nodes` (cleared first); `stack` is
-/// scratch space. Whitespace may surround the value.
+/// Validates `text` as one JSON value and writes its tape into `nodes` (cleared first); `stack`
+/// is scratch space. Whitespace may surround the value.
 pub(crate) fn parse(
-    raw: &[u8],
+    text: &str,
     nodes: &mut Vec<Node>,
     stack: &mut Vec<u32>,
 ) -> Result<(), SyntaxError> {
     nodes.clear();
     stack.clear();
-    if let Err(e) = std::str::from_utf8(raw) {
-        return fail(e.valid_up_to(), "invalid UTF-8");
-    }
-    if raw.len() >= MAX_LEN {
+    if text.len() >= MAX_LEN {
         return fail(0, "event too large");
     }
-    let b = raw;
+    let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     // The key of the value about to be parsed.
     let (mut key, mut key_end) = (NO_KEY, 0u32);
@@ -362,23 +370,23 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, SyntaxError> {
 /// A position in an event's tape: one value, with ways to its members and items.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cursor<'a> {
-    raw: &'a [u8],
+    text: &'a str,
     nodes: &'a [Node],
     at: u32,
 }
 
 impl<'a> Cursor<'a> {
-    /// The root value of a tape built from `raw` (`None` for an empty tape).
+    /// The root value of a tape built from `text` (`None` for an empty tape).
     #[inline]
-    pub(crate) fn root(raw: &'a [u8], nodes: &'a [Node]) -> Option<Cursor<'a>> {
-        Cursor::at(raw, nodes, 0)
+    pub(crate) fn root(text: &'a str, nodes: &'a [Node]) -> Option<Cursor<'a>> {
+        Cursor::at(text, nodes, 0)
     }
 
     /// The value of node `at`.
     #[inline]
-    pub(crate) fn at(raw: &'a [u8], nodes: &'a [Node], at: u32) -> Option<Cursor<'a>> {
+    pub(crate) fn at(text: &'a str, nodes: &'a [Node], at: u32) -> Option<Cursor<'a>> {
         nodes.get(at as usize)?;
-        Some(Cursor { raw, nodes, at })
+        Some(Cursor { text, nodes, at })
     }
 
     #[inline]
@@ -399,19 +407,26 @@ impl<'a> Cursor<'a> {
         self.at
     }
 
-    /// The value's raw JSON, exactly as written.
+    /// The value's JSON text, exactly as written.
     #[inline]
-    pub(crate) fn raw(&self) -> &'a [u8] {
+    pub(crate) fn text(&self) -> &'a str {
         let node = self.node();
-        self.raw
+        // Values start and end at ASCII bytes: always on character boundaries.
+        self.text
             .get(node.start as usize..node.end as usize)
             .unwrap_or_default()
+    }
+
+    /// The value's raw JSON bytes, exactly as written.
+    #[inline]
+    pub(crate) fn raw(&self) -> &'a [u8] {
+        self.text().as_bytes()
     }
 
     /// The raw key of this value (with quotes), when it is an object member.
     #[inline]
     pub(crate) fn key_raw(&self) -> Option<&'a [u8]> {
-        self.node().key_raw(self.raw)
+        self.node().key_raw(self.text.as_bytes())
     }
 
     /// The key's bytes between the quotes, when this is an object member whose key has no
@@ -422,27 +437,28 @@ impl<'a> Cursor<'a> {
         if node.key == NO_KEY || node.key_end & ESCAPED != 0 {
             return None;
         }
-        self.raw
+        self.text
+            .as_bytes()
             .get(node.key as usize + 1..(node.key_end as usize).checked_sub(1)?)
     }
 
     /// Whether the value is an object.
     #[inline]
     pub(crate) fn is_object(&self) -> bool {
-        self.raw.get(self.node().start as usize) == Some(&b'{')
+        self.text.as_bytes().get(self.node().start as usize) == Some(&b'{')
     }
 
     /// Whether the value is an array.
     #[inline]
     pub(crate) fn is_array(&self) -> bool {
-        self.raw.get(self.node().start as usize) == Some(&b'[')
+        self.text.as_bytes().get(self.node().start as usize) == Some(&b'[')
     }
 
     /// The first member with the key `key` (`None` when absent or not an object).
     #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<Cursor<'a>> {
-        self.children()
-            .find(|child| child.node().key_is(self.raw, key))
+        let raw = self.text.as_bytes();
+        self.children().find(|child| child.node().key_is(raw, key))
     }
 
     /// The value at `path` (object keys) below this one.
@@ -460,7 +476,7 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn children(&self) -> Children<'a> {
         Children {
-            raw: self.raw,
+            text: self.text,
             nodes: self.nodes,
             next: self.at + 1,
             end: self.node().next,
@@ -471,7 +487,7 @@ impl<'a> Cursor<'a> {
 /// The children of a value, see [`Cursor::children`].
 #[derive(Debug, Clone)]
 pub(crate) struct Children<'a> {
-    raw: &'a [u8],
+    text: &'a str,
     nodes: &'a [Node],
     next: u32,
     end: u32,
@@ -490,7 +506,7 @@ impl<'a> Iterator for Children<'a> {
         // `next` always moves forward on a tape built by `parse`; stop should it not.
         self.next = if node.next > at { node.next } else { self.end };
         Some(Cursor {
-            raw: self.raw,
+            text: self.text,
             nodes: self.nodes,
             at,
         })
@@ -503,11 +519,11 @@ mod tests {
 
     fn tape(json: &str) -> Result<Vec<Node>, SyntaxError> {
         let mut nodes = Vec::new();
-        parse(json.as_bytes(), &mut nodes, &mut Vec::new()).map(|()| nodes)
+        parse(json, &mut nodes, &mut Vec::new()).map(|()| nodes)
     }
 
     fn raw_at<'a>(json: &'a str, nodes: &'a [Node], path: &[&str]) -> Option<&'a [u8]> {
-        Some(Cursor::root(json.as_bytes(), nodes)?.path(path)?.raw())
+        Some(Cursor::root(json, nodes)?.path(path)?.raw())
     }
 
     const DOC: &str = r#" { "a" : 1 , "b\"q" : "x\\\"y}" , "c":{"d":[1,{"e":"]"}],"f":null},
@@ -536,7 +552,7 @@ mod tests {
         assert_eq!(at(&["c", "d", "e"]), None, "arrays have no keys");
         assert_eq!(at(&["a", "x"]), None, "scalars have no members");
         assert_eq!(at(&["zz"]), None);
-        let root = Cursor::root(DOC.as_bytes(), &nodes).unwrap();
+        let root = Cursor::root(DOC, &nodes).unwrap();
         assert_eq!(root.raw(), DOC.trim().as_bytes());
         let d = root.path(&["c", "d"]).unwrap();
         assert!(d.is_array() && !d.is_object());
@@ -633,15 +649,6 @@ mod tests {
         assert_eq!(
             tape(&deep).unwrap_err().what,
             "nested more than 128 levels deep"
-        );
-        let mut nodes = Vec::new();
-        let err = parse(b"{\"a\":\"\xff\"}", &mut nodes, &mut Vec::new()).unwrap_err();
-        assert_eq!(
-            err,
-            SyntaxError {
-                offset: 6,
-                what: "invalid UTF-8"
-            }
         );
     }
 

@@ -9,32 +9,32 @@
 
 use std::borrow::Cow;
 
-use super::scan::{items, str_is};
+use super::scan::str_is;
 use super::Value;
-use crate::event::{raw_is_null, raw_scalar_text, raw_str, Event, Top};
+use crate::event::{unquote, Event, Top};
+use crate::tape::Cursor;
 
 /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
 #[inline]
-pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e [u8]> {
-    Some(ev.cursor(top)?.path(path)?.raw())
+pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e str> {
+    Some(ev.cursor(top)?.path(path)?.text())
 }
 
 /// Text of any JSON value: strings unescaped, numbers and booleans as written, objects and arrays
 /// as compact JSON; `None` for `null`.
-pub(crate) fn text(raw: &[u8]) -> Option<Cow<'_, str>> {
-    match raw.first()? {
-        b'"' => raw_str(raw),
-        b'{' | b'[' => compact(raw),
-        _ if raw_is_null(raw) => None,
-        _ => raw_scalar_text(raw),
+pub(crate) fn text(json: &str) -> Option<Cow<'_, str>> {
+    match json.as_bytes().first()? {
+        b'"' => unquote(json),
+        b'{' | b'[' => compact(json),
+        _ if json == "null" => None,
+        _ => Some(Cow::Borrowed(json)),
     }
 }
 
-/// Compact JSON text of a validated raw value: whitespace outside strings removed. Borrowed when
+/// Compact JSON text of a validated value: whitespace outside strings removed. Borrowed when
 /// there is none.
-fn compact(raw: &[u8]) -> Option<Cow<'_, str>> {
-    let text = std::str::from_utf8(raw).ok()?;
-    if !raw.iter().any(u8::is_ascii_whitespace) {
+fn compact(text: &str) -> Option<Cow<'_, str>> {
+    if !text.bytes().any(|b| b.is_ascii_whitespace()) {
         return Some(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
@@ -62,30 +62,32 @@ fn compact(raw: &[u8]) -> Option<Cow<'_, str>> {
 
 /// A string field in the plugin's model: the text, or `""` when missing or null.
 #[inline]
-pub(crate) fn empty(raw: Option<&[u8]>) -> Option<Value<'_>> {
-    Some(Value::Str(raw.and_then(text).unwrap_or(Cow::Borrowed(""))))
+pub(crate) fn empty(json: Option<&str>) -> Option<Value<'_>> {
+    Some(Value::Str(json.and_then(text).unwrap_or(Cow::Borrowed(""))))
 }
 
 /// A string field that distinguishes absent (missing or null) from `""`.
 #[inline]
-pub(crate) fn absent(raw: Option<&[u8]>) -> Option<Value<'_>> {
-    raw.and_then(text).map(Value::Str)
+pub(crate) fn absent(json: Option<&str>) -> Option<Value<'_>> {
+    json.and_then(text).map(Value::Str)
 }
 
 /// A boolean field: a JSON boolean or the strings `"true"`/`"false"`; absent otherwise.
 #[inline]
-pub(crate) fn boolean(raw: Option<&[u8]>) -> Option<Value<'_>> {
-    raw.and_then(crate::event::raw_bool).map(Value::Bool)
+pub(crate) fn boolean(json: Option<&str>) -> Option<Value<'_>> {
+    json.and_then(crate::event::boolean).map(Value::Bool)
 }
 
 /// A list of strings made of the string (or scalar) items of a JSON array; absent when the value
 /// is missing, null or not an array.
-pub(crate) fn string_list(raw: Option<&[u8]>) -> Option<Value<'_>> {
-    let raw = raw?;
-    if raw.first() != Some(&b'[') {
-        return None;
-    }
-    Some(Value::List(items(raw).filter_map(text).collect()))
+pub(crate) fn string_list(array: Option<Cursor<'_>>) -> Option<Value<'_>> {
+    let array = array.filter(Cursor::is_array)?;
+    Some(Value::List(
+        array
+            .children()
+            .filter_map(|item| text(item.text()))
+            .collect(),
+    ))
 }
 
 /// The fields of one target object that an extractor asks for.
@@ -113,7 +115,7 @@ impl TargetKey {
 ///
 /// One pass over the `target` array: each target is read only until its `type` shows that it
 /// does not match (the rest of it is skipped), or until the wanted key of a matching one is found.
-pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e [u8]>> {
+pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e str>> {
     let targets = ev.cursor(Top::Target)?;
     if !targets.is_array() {
         return None;
@@ -124,19 +126,19 @@ pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option
             return None;
         }
         Some(match key {
-            TargetKey::Type => Some(found.raw()),
-            _ => target.get(key.json_key()).map(|v| v.raw()),
+            TargetKey::Type => Some(found.text()),
+            _ => target.get(key.json_key()).map(|v| v.text()),
         })
     })
 }
 
-pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&[u8]>> {
+pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&str>> {
     let targets = ev.cursor(Top::Target)?;
     if !targets.is_array() {
         return None;
     }
     let item = targets.children().nth(usize::try_from(index).ok()?)?;
-    Some(item.get(key.json_key()).map(|v| v.raw()))
+    Some(item.get(key.json_key()).map(|v| v.text()))
 }
 
 /// Every target's value of `key` as a list; absent when `target` is missing, null or not an array.
@@ -147,7 +149,7 @@ pub(crate) fn target_list(ev: &Event, key: TargetKey) -> Option<Value<'_>> {
     }
     let list = targets
         .children()
-        .filter_map(|item| item.get(key.json_key()).and_then(|v| text(v.raw())))
+        .filter_map(|item| item.get(key.json_key()).and_then(|v| text(v.text())))
         .collect();
     Some(Value::List(list))
 }
@@ -199,9 +201,9 @@ fn array_index(token: &str) -> Option<usize> {
 /// The raw value an RFC 6901 JSON pointer refers to in the event; `None` when it does not exist.
 ///
 /// The first token uses the event's top-level index when it names a documented member.
-pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e [u8]> {
+pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e str> {
     if ptr.is_empty() {
-        return Some(ev.raw());
+        return Some(ev.text());
     }
     let mut tokens = ptr.strip_prefix('/')?.split('/');
     let first = unescape_token(tokens.next()?);
@@ -219,7 +221,7 @@ pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e [u8]> {
             return None;
         };
     }
-    Some(current.raw())
+    Some(current.text())
 }
 
 /// The application name of a request URI of the form `/app/<name>/...` (Falco's `okta.app`).
@@ -235,15 +237,15 @@ mod tests {
 
     #[test]
     fn text_renders_every_kind() {
-        assert_eq!(text(b"\"a\\/b\"").as_deref(), Some("a/b"));
-        assert_eq!(text(b"10013").as_deref(), Some("10013"));
-        assert_eq!(text(b"-74.01").as_deref(), Some("-74.01"));
-        assert_eq!(text(b"true").as_deref(), Some("true"));
-        assert_eq!(text(b"null"), None);
-        assert_eq!(text(br#"{"a":[1,2]}"#).as_deref(), Some(r#"{"a":[1,2]}"#));
-        assert!(matches!(text(br#"{"a":[1,2]}"#), Some(Cow::Borrowed(_))));
+        assert_eq!(text("\"a\\/b\"").as_deref(), Some("a/b"));
+        assert_eq!(text("10013").as_deref(), Some("10013"));
+        assert_eq!(text("-74.01").as_deref(), Some("-74.01"));
+        assert_eq!(text("true").as_deref(), Some("true"));
+        assert_eq!(text("null"), None);
+        assert_eq!(text(r#"{"a":[1,2]}"#).as_deref(), Some(r#"{"a":[1,2]}"#));
+        assert!(matches!(text(r#"{"a":[1,2]}"#), Some(Cow::Borrowed(_))));
         assert_eq!(
-            text(b"{ \"a b\" : [ 1 ,\n 2 ], \"q\\\" x\": \" y \" }").as_deref(),
+            text("{ \"a b\" : [ 1 ,\n 2 ], \"q\\\" x\": \" y \" }").as_deref(),
             Some(r#"{"a b":[1,2],"q\" x":" y "}"#)
         );
     }

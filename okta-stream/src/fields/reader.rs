@@ -13,6 +13,7 @@
 
 use super::FieldState;
 use crate::event::{Event, Top};
+use crate::tape::Cursor;
 
 /// The context extractors read one event through: the event (values borrow from it, for
 /// `'e`) and the field state (`'s`).
@@ -41,10 +42,17 @@ impl<'e, 's> Reader<'e, 's> {
         self.state
     }
 
-    /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
+    /// The JSON text of the value at `path` inside the top-level member `top` (`path` may be
+    /// empty).
     #[inline]
-    pub(crate) fn at(&mut self, top: Top, path: &[&str]) -> Option<&'e [u8]> {
-        Some(self.event.cursor(top)?.path(path)?.raw())
+    pub(crate) fn at(&self, top: Top, path: &[&str]) -> Option<&'e str> {
+        Some(self.cursor(top, path)?.text())
+    }
+
+    /// The tape position of the value at `path` inside the top-level member `top`.
+    #[inline]
+    pub(crate) fn cursor(&self, top: Top, path: &[&str]) -> Option<Cursor<'e>> {
+        self.event.cursor(top)?.path(path)
     }
 }
 
@@ -63,7 +71,7 @@ mod tests {
     fn tape_walks_find_what_byte_scans_find() {
         let event = Event::from_bytes(EV.as_bytes().to_vec()).unwrap();
         let state = FieldState::new();
-        let mut reader = Reader::new(&event, &state);
+        let reader = Reader::new(&event, &state);
         for (top, path) in [
             (Top::Actor, &["alternateId"][..]),
             (Top::Actor, &["missing"]),
@@ -85,11 +93,15 @@ mod tests {
             } else {
                 direct
             };
-            assert_eq!(reader.at(top, path), direct, "{top:?} {path:?}");
+            assert_eq!(
+                reader.at(top, path).map(str::as_bytes),
+                direct,
+                "{top:?} {path:?}"
+            );
         }
         assert_eq!(
             reader.at(Top::Actor, &["alternateId"]),
-            Some(&br#""jane@example.com""#[..]),
+            Some(r#""jane@example.com""#),
             "the first of two equal keys"
         );
     }
@@ -103,15 +115,18 @@ mod tests {
         );
         let event = Event::from_bytes(deep.into_bytes()).unwrap();
         let state = FieldState::new();
-        let mut reader = Reader::new(&event, &state);
+        let reader = Reader::new(&event, &state);
         let path: Vec<&str> = std::iter::once("debugData")
             .chain(std::iter::repeat_n("a", 40))
             .collect();
         let direct = scan::get_path(event.member(Top::DebugContext).unwrap(), &path);
         assert_eq!(direct, Some(&br#""x""#[..]));
-        assert_eq!(reader.at(Top::DebugContext, &path), direct);
-        assert_eq!(reader.at(Top::Client, &["id"]), Some(&b"{}"[..]));
+        assert_eq!(
+            reader.at(Top::DebugContext, &path).map(str::as_bytes),
+            direct
+        );
+        assert_eq!(reader.at(Top::Client, &["id"]), Some("{}"));
         assert_eq!(reader.at(Top::Client, &["id", "a"]), None);
-        assert_eq!(reader.at(Top::Client, &["zone"]).map(<[u8]>::len), Some(16));
+        assert_eq!(reader.at(Top::Client, &["zone"]).map(str::len), Some(16));
     }
 }

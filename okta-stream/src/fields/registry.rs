@@ -11,10 +11,9 @@ use super::extract::{
     absent, app_name, boolean, check_pointer, empty, find_target, nth_target, pointer, string_list,
     target_list, text, TargetKey,
 };
-use super::scan::{get, items};
 use super::state::MfaKind;
 use super::{Arg, ArgCheck, ArgKind, Extractor, FieldDef, FieldType, Missing, Reader, Value};
-use crate::event::{raw_str, raw_u64, Top};
+use crate::event::{number_u64, unquote, Top};
 
 use ArgKind::None as NoArg;
 use FieldType::{Bool, StringList, U64};
@@ -68,28 +67,28 @@ pub static REGISTRY: &[FieldDef] = &[
     // ── Event ───────────────────────────────────────────────────────────────────────────────
     row("okta.evt.type", STR, NoArg, Empty, FALCO,
         "Event type (`eventType`), e.g. `user.session.start`",
-        |r, _| empty(r.event().member(Top::EventType))),
+        |r, _| empty(r.at(Top::EventType, &[]))),
     row("okta.evt.legacytype", STR, NoArg, Empty, FALCO,
         "Legacy event type (`legacyEventType`), e.g. `core.user_auth.login_success`",
-        |r, _| empty(r.event().member(Top::LegacyEventType))),
+        |r, _| empty(r.at(Top::LegacyEventType, &[]))),
     row("okta.severity", STR, NoArg, Empty, FALCO,
         "Severity (`severity`): DEBUG, INFO, WARN or ERROR",
-        |r, _| empty(r.event().member(Top::Severity))),
+        |r, _| empty(r.at(Top::Severity, &[]))),
     row("okta.message", STR, NoArg, Empty, FALCO,
         "Human-readable message (`displayMessage`)",
-        |r, _| empty(r.event().member(Top::DisplayMessage))),
+        |r, _| empty(r.at(Top::DisplayMessage, &[]))),
     row("okta.published", STR, NoArg, Empty, FALCO,
         "Event time as written (`published`), e.g. `2024-08-13T15:58:20.353Z`",
-        |r, _| empty(r.event().member(Top::Published))),
+        |r, _| empty(r.at(Top::Published, &[]))),
     row("okta.org", STR, NoArg, Empty, FALCO,
         "The Okta org the event came from, as configured on the source",
         |r, _| Some(Value::Str(Cow::Borrowed(r.event().org().unwrap_or(""))))),
     row("okta.uuid", STR, NoArg, Absent, OURS,
         "Unique event id (`uuid`)",
-        |r, _| absent(r.event().member(Top::Uuid))),
+        |r, _| absent(r.at(Top::Uuid, &[]))),
     row("okta.version", STR, NoArg, Absent, OURS,
         "Event schema version (`version`); the number 0 reads as `0`",
-        |r, _| absent(r.event().member(Top::Version))),
+        |r, _| absent(r.at(Top::Version, &[]))),
     row("okta.published.ts", U64, NoArg, Absent, OURS,
         "Event time (`published`) as nanoseconds since the Unix epoch; absent when it does not parse as RFC 3339",
         |r, _| r.event().published_ns().and_then(|ns| u64::try_from(ns).ok()).map(Value::U64)),
@@ -166,7 +165,7 @@ pub static REGISTRY: &[FieldDef] = &[
     row("okta.app", STR, NoArg, Absent, FALCO,
         "Application name from a request URI of the form `/app/<name>/...` (`debugContext.debugData.requestUri`); absent otherwise",
         |r, _| {
-            let uri = r.at(Top::DebugContext, &["debugData", "requestUri"]).and_then(raw_str)?;
+            let uri = r.at(Top::DebugContext, &["debugData", "requestUri"]).and_then(unquote)?;
             Some(Value::Str(match uri {
                 Cow::Borrowed(b) => Cow::Borrowed(app_name(b)?),
                 Cow::Owned(o) => Cow::Owned(app_name(&o)?.to_string()),
@@ -228,7 +227,7 @@ pub static REGISTRY: &[FieldDef] = &[
     // ── Security context ────────────────────────────────────────────────────────────────────
     row("okta.security.asnumber", U64, NoArg, Empty, FALCO,
         "Autonomous system number (`securityContext.asNumber`); 0 when missing",
-        |r, _| Some(Value::U64(r.at(Top::SecurityContext, &["asNumber"]).and_then(raw_u64).unwrap_or(0)))),
+        |r, _| Some(Value::U64(r.at(Top::SecurityContext, &["asNumber"]).and_then(number_u64).unwrap_or(0)))),
     row("okta.security.asorg", STR, NoArg, Empty, FALCO,
         "Autonomous system organisation (`securityContext.asOrg`)",
         |r, _| empty(r.at(Top::SecurityContext, &["asOrg"]))),
@@ -249,7 +248,7 @@ pub static REGISTRY: &[FieldDef] = &[
         |r, _| absent(r.at(Top::SecurityContext, &["risk", "previousLevel"]))),
     row("okta.security.risk.reasons", StringList, NoArg, Absent, OURS,
         "Risk reasons (`securityContext.risk.reasons[]`)",
-        |r, _| string_list(r.at(Top::SecurityContext, &["risk", "reasons"]))),
+        |r, _| string_list(r.cursor(Top::SecurityContext, &["risk", "reasons"]))),
     row("okta.security.risk.detection", STR, NoArg, Absent, OURS,
         "Detection name (`securityContext.risk.detectionName`), e.g. `Suspected Session Hijacking`",
         |r, _| absent(r.at(Top::SecurityContext, &["risk", "detectionName"]))),
@@ -385,15 +384,13 @@ fn mfa_count(r: &Reader<'_, '_>, arg: &Arg, kind: MfaKind) -> Option<Value<'stat
 
 fn ip_chain<'e>(r: &mut Reader<'e, '_>) -> Option<Value<'e>> {
     let chain = r
-        .at(Top::Request, &["ipChain"])
-        .filter(|raw| raw.first() == Some(&b'['))
-        .or_else(|| {
-            r.at(Top::Client, &["ipChain"])
-                .filter(|raw| raw.first() == Some(&b'['))
-        })?;
+        .cursor(Top::Request, &["ipChain"])
+        .filter(|c| c.is_array())
+        .or_else(|| r.cursor(Top::Client, &["ipChain"]).filter(|c| c.is_array()))?;
     Some(Value::List(
-        items(chain)
-            .filter_map(|hop| get(hop, "ip").and_then(text))
+        chain
+            .children()
+            .filter_map(|hop| hop.get("ip").and_then(|ip| text(ip.text())))
             .collect(),
     ))
 }
