@@ -20,7 +20,7 @@ use std::sync::Arc;
 use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState, Value};
 
-use crate::compile::{CacheMemory, ExtractCache, SlotTable};
+use crate::compile::{CacheMemory, ExtractCache, Program, SlotTable};
 use crate::error::{Diagnostic, Error};
 use crate::index::RuleIndex;
 use crate::load::{self, LoadOptions, Loaded, Rule};
@@ -119,6 +119,9 @@ struct EngineRule {
 /// A compiled, indexed ruleset with its per-stream state.
 pub struct Ruleset {
     rules: Vec<EngineRule>,
+    /// The conditions of `rules` as programs, side by side (by rule number; inactive rules have
+    /// an empty one): what is read for every candidate rule, kept apart from the rest.
+    programs: Box<[Program]>,
     /// The candidate rules of each event.
     index: RuleIndex,
     /// The candidate list when index keys add rules to a bucket (reused between events).
@@ -256,8 +259,16 @@ impl Ruleset {
         for r in rules.iter_mut().filter(|r| r.active) {
             r.rule.predicate.cheap_first(&known);
         }
+        let programs = rules
+            .iter()
+            .map(|r| match r.active {
+                true => r.rule.predicate.program(),
+                false => Program::default(),
+            })
+            .collect();
         Ruleset {
             rules,
+            programs,
             index,
             scratch: Vec::new(),
             matching: options.rule_matching,
@@ -348,6 +359,7 @@ impl Ruleset {
         let Ruleset {
             rules,
             index,
+            programs,
             scratch,
             matching,
             hostname,
@@ -365,17 +377,15 @@ impl Ruleset {
         let (candidates, typed) = index.candidates(et, &mut cache, scratch);
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
-            let Some(r) = rules.get_mut(i as usize) else {
-                continue;
-            };
-            let hit = if typed {
-                r.rule.predicate.eval_typed(&mut cache)
-            } else {
-                r.rule.predicate.eval_cached(&mut cache)
-            };
+            let hit = programs
+                .get(i as usize)
+                .is_some_and(|p| p.eval(&mut cache, typed));
             if !hit {
                 continue;
             }
+            let Some(r) = rules.get_mut(i as usize) else {
+                continue;
+            };
             let t = *time_ns.get_or_insert_with(|| event_time(event));
             if let Some(th_state) = &mut r.threshold {
                 let key = r

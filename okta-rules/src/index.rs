@@ -3,14 +3,15 @@
 //! Data flow: [`RuleIndex::new`] sorts the active rules of a [`crate::Ruleset`] by what narrows
 //! them down, once:
 //! - rules whose condition limits `okta.evt.type` ([`crate::compile::Predicate::event_types`], as
-//!   Falco indexes rules by event type) go into one bucket per type;
+//!   Falco indexes rules by event type) go into one bucket per type; within a bucket, those whose
+//!   remaining condition has an index key (below) are kept by key, the others in a list;
 //! - rules that can match any type but need a string field to have certain values (an index key:
 //!   `okta.result = DENY`, `okta.client.geo.country in (...)`, `okta.actor.alternateid startswith
 //!   admin`; see `crate::compile::key`) go into a table of that field, by value or by prefix;
 //! - the remaining rules are candidates for every event, and are merged into every type bucket.
 //!
 //! Per event, [`RuleIndex::candidates`] looks the event type up once and reads each key field
-//! once (through the per-event extraction cache, so the rules evaluated afterwards do not read
+//! (of the rules for any type and of the bucket's keyed rules) once (through the per-event extraction cache, so the rules evaluated afterwards do not read
 //! it again); only when a key matches does it merge rules into the bucket's list (sorted, in a
 //! reused buffer). With 200 rules of which a sixth can match any type, this keeps the rules
 //! evaluated per event to those that could fire. Results are the same as evaluating every rule:
@@ -19,7 +20,7 @@
 use foldhash::{HashMap, HashMapExt};
 use okta_stream::fields::{Field, Value};
 
-use crate::compile::key::KeyMatch;
+use crate::compile::key::{IndexKey, KeyMatch};
 use crate::compile::{ExtractCache, Predicate};
 
 /// Rule numbers (positions in the ruleset), in rule order.
@@ -31,11 +32,20 @@ type ByValue = HashMap<Box<str>, Vec<u32>>;
 /// The candidate rules of each event, found by event type and by index keys.
 #[derive(Debug, Default)]
 pub(crate) struct RuleIndex {
-    /// Per event type: its typed rules and the [`RuleIndex::always`] rules, in rule order.
-    by_type: HashMap<Box<str>, RuleList>,
+    /// Per event type: its rules.
+    by_type: HashMap<Box<str>, Bucket>,
     /// Rules that can match any event type and have no index key.
     always: RuleList,
     /// Rules that can match any event type, found by the value of a field.
+    keyed: Box<[KeyedField]>,
+}
+
+/// The rules of one event type.
+#[derive(Debug)]
+struct Bucket {
+    /// Its typed rules without an index key, and the [`RuleIndex::always`] rules, in rule order.
+    rules: RuleList,
+    /// Its typed rules with an index key, by key field.
     keyed: Box<[KeyedField]>,
 }
 
@@ -99,56 +109,72 @@ impl Prefixes {
     }
 }
 
+/// Adds rule `rule` under `key` to the tables of its key field in `groups`.
+fn add_keyed(groups: &mut Vec<KeyedField>, key: IndexKey, rule: u32) {
+    let same = |k: &KeyedField| {
+        std::ptr::eq(k.field.def(), key.field.def()) && k.field.arg() == key.field.arg()
+    };
+    let at = match groups.iter().position(same) {
+        Some(at) => at,
+        None => {
+            groups.push(KeyedField {
+                field: key.field.clone(),
+                slot: key.slot,
+                exact: HashMap::new(),
+                prefixes: Prefixes::default(),
+            });
+            groups.len() - 1
+        }
+    };
+    let Some(group) = groups.get_mut(at) else {
+        return;
+    };
+    match key.matches {
+        KeyMatch::Exact(values) => {
+            for v in values {
+                group.exact.entry(v).or_default().push(rule);
+            }
+        }
+        KeyMatch::Prefix(p) => group.prefixes.add(&p, rule),
+    }
+}
+
 impl RuleIndex {
     /// Indexes the active rules, given as (rule number, condition) in rule order. Slots must have
     /// been assigned to the conditions (the key fields are read through the cache).
     pub(crate) fn new<'a>(rules: impl IntoIterator<Item = (u32, &'a Predicate)>) -> RuleIndex {
-        let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        // Per type: the unkeyed typed rules, and the keyed ones.
+        let mut by_type: HashMap<Box<str>, (Vec<u32>, Vec<KeyedField>)> = HashMap::new();
         let mut always = Vec::new();
         let mut keyed: Vec<KeyedField> = Vec::new();
         for (i, predicate) in rules {
             if let Some(types) = predicate.event_types() {
+                let key = predicate.typed_index_key();
                 for t in types {
-                    by_type.entry(t.as_str().into()).or_default().push(i);
+                    let (list, keyed) = by_type.entry(t.as_str().into()).or_default();
+                    match &key {
+                        Some(key) => add_keyed(keyed, key.clone(), i),
+                        None => list.push(i),
+                    }
                 }
                 continue;
             }
-            let Some(key) = predicate.index_key() else {
-                always.push(i);
-                continue;
-            };
-            let same = |k: &KeyedField| {
-                std::ptr::eq(k.field.def(), key.field.def()) && k.field.arg() == key.field.arg()
-            };
-            let group = match keyed.iter().position(same) {
-                Some(g) => &mut keyed[g],
-                None => {
-                    keyed.push(KeyedField {
-                        field: key.field.clone(),
-                        slot: key.slot,
-                        exact: HashMap::new(),
-                        prefixes: Prefixes::default(),
-                    });
-                    let last = keyed.len() - 1;
-                    &mut keyed[last]
-                }
-            };
-            match key.matches {
-                KeyMatch::Exact(values) => {
-                    for v in values {
-                        group.exact.entry(v).or_default().push(i);
-                    }
-                }
-                KeyMatch::Prefix(p) => group.prefixes.add(&p, i),
+            match predicate.index_key() {
+                Some(key) => add_keyed(&mut keyed, key, i),
+                None => always.push(i),
             }
         }
         let by_type = by_type
             .into_iter()
-            .map(|(t, mut list)| {
+            .map(|(t, (mut list, keyed))| {
                 list.extend_from_slice(&always);
                 list.sort_unstable();
                 list.dedup();
-                (t, list.into_boxed_slice())
+                let bucket = Bucket {
+                    rules: list.into_boxed_slice(),
+                    keyed: keyed.into_boxed_slice(),
+                };
+                (t, bucket)
             })
             .collect();
         RuleIndex {
@@ -169,9 +195,10 @@ impl RuleIndex {
         scratch: &'a mut Vec<u32>,
     ) -> (&'a [u32], bool) {
         let bucket = self.by_type.get(event_type);
-        let base: &'a [u32] = bucket.map_or(&self.always, |b| b);
+        let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
+        let bucket_keyed = bucket.map_or(&[][..], |b| &b.keyed[..]);
         let mut merged = false;
-        for keyed in self.keyed.iter() {
+        for keyed in self.keyed.iter().chain(bucket_keyed) {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
             };

@@ -88,15 +88,16 @@ fn all_matching() {
 #[test]
 fn index_by_event_type_keeps_rule_order() {
     let rs = ruleset(&three_rules(), &EngineOptions::default());
-    // Rules for other types are not candidates; rules for any type are, in rule order, when
-    // their key field (here okta.actor.name = Alice) has a matching value.
+    // Rules for other types are not candidates; rules for any type, and rules of the event's
+    // type with a key field, are, in rule order, when their key field (here okta.actor.name =
+    // Alice) has a matching value.
     assert_eq!(
         rs.candidates_for(&ev("user.account.lock", "Alice", T0)),
         vec!["Any lock", "Alice anything", "Alice lock"]
     );
     assert_eq!(
         rs.candidates_for(&ev("user.account.lock", "Bob", T0)),
-        vec!["Any lock", "Alice lock"]
+        vec!["Any lock"]
     );
     assert_eq!(
         rs.candidates_for(&ev("user.session.start", "Alice", T0)),

@@ -158,12 +158,12 @@ const ABSENT: u32 = u32::MAX;
 /// One System Log event: its exact bytes, where each of its values sits in them (the tape), which
 /// nodes of the tape are its documented top-level members, and the org it came from (if known).
 ///
-/// Cloning copies the tape (about 20 bytes per JSON value); the bytes are reference-counted.
+/// Cloning is cheap: the bytes and the tape are reference-counted.
 #[derive(Clone)]
 pub struct Event {
     /// Valid UTF-8, checked at decode (so that values are handed out as `&str` without checks).
     raw: ByteString,
-    tape: Box<[Node]>,
+    tape: Arc<[Node]>,
     /// The tape node of each documented top-level member (by [`Top`]), or `ABSENT`.
     top: [u32; TOP_COUNT],
     org: Option<Arc<str>>,
@@ -175,11 +175,11 @@ thread_local! {
 }
 
 /// Parses `raw` into a tape of exactly its size.
-fn build_tape(raw: &str) -> Result<Box<[Node]>, SyntaxError> {
+fn build_tape(raw: &str) -> Result<Arc<[Node]>, SyntaxError> {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let (nodes, stack) = &mut *scratch;
-            let result = tape::parse(raw, nodes, stack).map(|()| Box::from(nodes.as_slice()));
+            let result = tape::parse(raw, nodes, stack).map(|()| Arc::from(nodes.as_slice()));
             if nodes.capacity() > 1 << 16 {
                 // Do not keep the memory of one huge event for the life of the thread.
                 *nodes = Vec::new();
@@ -188,7 +188,7 @@ fn build_tape(raw: &str) -> Result<Box<[Node]>, SyntaxError> {
         }
         Err(_) => {
             let mut nodes = Vec::new();
-            tape::parse(raw, &mut nodes, &mut Vec::new()).map(|()| nodes.into_boxed_slice())
+            tape::parse(raw, &mut nodes, &mut Vec::new()).map(|()| Arc::from(nodes))
         }
     })
 }

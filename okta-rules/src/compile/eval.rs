@@ -144,27 +144,33 @@ pub(crate) enum ListTest {
     Intersects(StrSet),
 }
 
+impl CheckNode {
+    /// Whether the check holds for the cache's event.
+    #[inline]
+    pub(crate) fn eval(&self, cache: &mut ExtractCache<'_>) -> bool {
+        // The common case: a string test on a plain field, on the kept value.
+        if let (Operand::Field(f, slot), Test::Str(t)) = (&self.lhs, &self.test) {
+            if let Some(hit) = cache.test_str(*slot, f, |s| t.eval(s)) {
+                return hit;
+            }
+        }
+        let (event, state) = (cache.event(), cache.state());
+        match self.lhs.extract_cached(cache) {
+            // An empty list has no values: like a missing field.
+            Some(Value::List(items)) if items.is_empty() => false,
+            Some(v) => self.test.eval(&v, event, state),
+            None => false,
+        }
+    }
+}
+
 impl Node {
     pub(crate) fn eval(&self, cache: &mut ExtractCache<'_>) -> bool {
         match self {
             Node::And(items) => items.iter().all(|n| n.eval(cache)),
             Node::Or(items) => items.iter().any(|n| n.eval(cache)),
             Node::Not(n) => !n.eval(cache),
-            Node::Check(c) => {
-                // The common case: a string test on a plain field, on the kept value.
-                if let (Operand::Field(f, slot), Test::Str(t)) = (&c.lhs, &c.test) {
-                    if let Some(hit) = cache.test_str(*slot, f, |s| t.eval(s)) {
-                        return hit;
-                    }
-                }
-                let (event, state) = (cache.event(), cache.state());
-                match c.lhs.extract_cached(cache) {
-                    // An empty list has no values: like a missing field.
-                    Some(Value::List(items)) if items.is_empty() => false,
-                    Some(v) => c.test.eval(&v, event, state),
-                    None => false,
-                }
-            }
+            Node::Check(c) => c.eval(cache),
             Node::Const(b) => *b,
         }
     }

@@ -31,6 +31,7 @@ pub(crate) mod key;
 mod literal;
 pub mod pmatch;
 mod posix;
+mod program;
 mod text;
 pub mod transform;
 
@@ -43,6 +44,7 @@ pub use build::op_allowed;
 pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable, NO_SLOT};
 pub use evttype::{event_types, EVENT_TYPE_FIELD};
 pub use literal::{parse_bool, parse_u64};
+pub(crate) use program::Program;
 
 /// Deepest syntax tree accepted by [`compile`] (after macro substitution).
 pub const MAX_TREE_DEPTH: usize = 4096;
@@ -104,7 +106,7 @@ pub struct Predicate {
     event_types: Option<Box<[String]>>,
     /// The condition without its top-level `okta.evt.type` checks (`T and rest` gives `rest`),
     /// for events whose type is known to be in [`Predicate::event_types`] (see
-    /// [`Predicate::eval_typed`]); `None` when the condition has no such checks.
+    /// [`Program::eval`]); `None` when the condition has no such checks.
     after_type: Option<eval::Node>,
 }
 
@@ -115,25 +117,6 @@ impl Predicate {
     pub fn eval(&self, event: &Event, state: &FieldState) -> bool {
         // A cache without slots: every field is extracted directly (no allocation).
         self.root.eval(&mut ExtractCache::direct(event, state))
-    }
-
-    /// [`Predicate::eval`] with a per-event extraction cache shared by the rules of a ruleset
-    /// (the slots were assigned by [`Predicate::assign_slots`] with the table the cache was made
-    /// for; `cache` holds values of `event` only).
-    #[inline]
-    pub(crate) fn eval_cached(&self, cache: &mut ExtractCache<'_>) -> bool {
-        self.root.eval(cache)
-    }
-
-    /// [`Predicate::eval_cached`] for an event whose `eventType` is a JSON string equal to one of
-    /// [`Predicate::event_types`] (the engine looked the rule up by it): the top-level checks on
-    /// `okta.evt.type` are known to hold and are skipped.
-    #[inline]
-    pub(crate) fn eval_typed(&self, cache: &mut ExtractCache<'_>) -> bool {
-        match &self.after_type {
-            Some(rest) if self.event_types.is_some() => rest.eval(cache),
-            _ => self.root.eval(cache),
-        }
     }
 
     /// Lets the top-level checks that only read fields in `known` slots run first (see
@@ -151,11 +134,31 @@ impl Predicate {
         key::index_key(&self.root)
     }
 
+    /// The index key of the condition without its top-level `okta.evt.type` checks, for a
+    /// condition that limits the event type (see [`Predicate::event_types`]): the rule need only
+    /// be evaluated on events of its types whose key field has one of the key's values.
+    pub(crate) fn typed_index_key(&self) -> Option<key::IndexKey> {
+        self.event_types.as_ref()?;
+        key::index_key(self.after_type.as_ref()?)
+    }
+
     /// Gives every field this condition tests a slot in `table`.
     pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
         self.root.assign_slots(table);
         if let Some(rest) = &mut self.after_type {
             rest.assign_slots(table);
+        }
+    }
+
+    /// The condition as a flat program, what a ruleset runs per event (made once its slots are
+    /// assigned and its checks ordered: see [`Predicate::assign_slots`], [`Predicate::cheap_first`]).
+    pub(crate) fn program(&self) -> Program {
+        Program {
+            condition: program::Flat::compile(&self.root),
+            after_type: match (&self.after_type, &self.event_types) {
+                (Some(rest), Some(_)) => Some(program::Flat::compile(rest)),
+                _ => None,
+            },
         }
     }
 
