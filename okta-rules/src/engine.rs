@@ -22,7 +22,7 @@ use okta_stream::fields::{self, Field, FieldState, Value};
 
 use crate::compile::{CacheMemory, ExtractCache, Program, SlotTable};
 use crate::error::{Diagnostic, Error};
-use crate::index::RuleIndex;
+use crate::index::{RuleIndex, Scratch};
 use crate::load::{self, LoadOptions, Loaded, Rule};
 use crate::output::{default_hostname, Alert};
 use crate::priority::Priority;
@@ -124,8 +124,8 @@ pub struct Ruleset {
     programs: Box<[Program]>,
     /// The candidate rules of each event.
     index: RuleIndex,
-    /// The candidate list when index keys add rules to a bucket (reused between events).
-    scratch: Vec<u32>,
+    /// Memory for merging candidate lists when index keys add rules to a bucket.
+    scratch: Scratch,
     matching: RuleMatching,
     hostname: Arc<str>,
     state: FieldState,
@@ -270,7 +270,7 @@ impl Ruleset {
             rules,
             programs,
             index,
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
@@ -432,7 +432,7 @@ impl Ruleset {
         let et = self.event_type_field.extract(event, &self.state);
         let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
         let mut cache = ExtractCache::direct(event, &self.state);
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         let (candidates, _) = self.index.candidates(et, &mut cache, &mut scratch);
         candidates
             .iter()

@@ -109,6 +109,55 @@ impl Prefixes {
     }
 }
 
+/// Memory for merging candidate lists, reused between events: a bit per rule, so that the
+/// merged list comes out in rule order without duplicates and without sorting.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    bits: Vec<u64>,
+    /// The range of words of `bits` that may have bits set.
+    low: usize,
+    high: usize,
+    list: Vec<u32>,
+}
+
+impl Scratch {
+    /// Marks the rules of `rules`.
+    #[inline]
+    fn add(&mut self, rules: &[u32]) {
+        for &rule in rules {
+            let word = (rule / 64) as usize;
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            if self.low >= self.high {
+                (self.low, self.high) = (word, word + 1);
+            } else {
+                self.low = self.low.min(word);
+                self.high = self.high.max(word + 1);
+            }
+            if let Some(bits) = self.bits.get_mut(word) {
+                *bits |= 1 << (rule % 64);
+            }
+        }
+    }
+
+    /// The marked rules in order, and all marks cleared.
+    #[inline]
+    fn take_sorted(&mut self) -> &[u32] {
+        self.list.clear();
+        let range = self.low..self.high.min(self.bits.len());
+        for (bits, word) in self.bits[range.clone()].iter_mut().zip(range) {
+            let mut rest = std::mem::take(bits);
+            while rest != 0 {
+                self.list.push(word as u32 * 64 + rest.trailing_zeros());
+                rest &= rest - 1;
+            }
+        }
+        (self.low, self.high) = (0, 0);
+        &self.list
+    }
+}
+
 /// Adds rule `rule` under `key` to the tables of its key field in `groups`.
 fn add_keyed(groups: &mut Vec<KeyedField>, key: IndexKey, rule: u32) {
     let same = |k: &KeyedField| {
@@ -186,13 +235,13 @@ impl RuleIndex {
 
     /// The rules to evaluate on the event of `cache`, whose `okta.evt.type` value is
     /// `event_type`, in rule order; and whether they came from a type bucket (the typed rules in
-    /// it need not check the event type again). `scratch` is a buffer reused between events.
+    /// it need not check the event type again). `scratch` is memory reused between events.
     #[inline]
     pub(crate) fn candidates<'a>(
         &'a self,
         event_type: &str,
         cache: &mut ExtractCache<'_>,
-        scratch: &'a mut Vec<u32>,
+        scratch: &'a mut Scratch,
     ) -> (&'a [u32], bool) {
         let bucket = self.by_type.get(event_type);
         let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
@@ -202,27 +251,24 @@ impl RuleIndex {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
             };
-            let mut hits = keyed
+            let hits = keyed
                 .exact
                 .get(&*value)
                 .map(|rules| &rules[..])
                 .into_iter()
                 .chain(keyed.prefixes.matching(value.as_bytes()));
-            for rules in &mut hits {
+            for rules in hits {
                 if !merged {
-                    scratch.clear();
-                    scratch.extend_from_slice(base);
+                    scratch.add(base);
                     merged = true;
                 }
-                scratch.extend_from_slice(rules);
+                scratch.add(rules);
             }
         }
         if !merged {
             return (base, bucket.is_some());
         }
-        scratch.sort_unstable();
-        scratch.dedup();
-        (&scratch[..], bucket.is_some())
+        (scratch.take_sorted(), bucket.is_some())
     }
 
     /// The cache slots of the fields read for every event (the key fields of rules for any

@@ -465,7 +465,7 @@ pub(crate) fn unquote(json: &str) -> Option<Cow<'_, str>> {
 }
 
 /// The text of a JSON string's inside with its escapes resolved; `None` on an invalid escape.
-fn unescape(inner: &str) -> Option<String> {
+pub(crate) fn unescape(inner: &str) -> Option<String> {
     let mut out = String::with_capacity(inner.len());
     let mut rest = inner;
     while let Some(pos) = rest.find('\\') {

@@ -21,8 +21,10 @@
 //! must be shorter than 2 GiB (offsets are kept in 31 bits). `\u` escapes are checked for four hex
 //! digits; a lone surrogate is accepted (RFC 8259 allows it in the grammar) and reads as U+FFFD.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use crate::event::unescape;
 use crate::json::str_is;
 
 /// Objects and arrays nested deeper than this are rejected.
@@ -43,7 +45,8 @@ pub(crate) struct Node {
     key: u32,
     /// Just after the key's closing quote, with `ESCAPED` set when the key has escapes.
     key_end: u32,
-    /// The value's bytes: `start..end`.
+    /// The value's bytes: `start..end`, with `ESCAPED` set in `end` for a string value with
+    /// escapes.
     start: u32,
     end: u32,
     /// The node after this value's last descendant (its next sibling, if any).
@@ -143,8 +146,11 @@ pub(crate) fn parse(
         let Some(&c) = b.get(i) else {
             return fail(i, "expected a value, found the end of the input");
         };
-        let end = match c {
-            b'"' => string(b, i)?.0,
+        let (end, flag) = match c {
+            b'"' => match string(b, i)? {
+                (end, true) => (end, ESCAPED),
+                (end, false) => (end, 0),
+            },
             b'{' | b'[' => {
                 if stack.len() >= MAX_DEPTH {
                     return fail(i, "nested more than 128 levels deep");
@@ -169,12 +175,12 @@ pub(crate) fn parse(
                     continue;
                 }
                 // Empty: closed just below.
-                i
+                (i, 0)
             }
-            b't' => literal(b, i, b"true")?,
-            b'f' => literal(b, i, b"false")?,
-            b'n' => literal(b, i, b"null")?,
-            b'-' | b'0'..=b'9' => number(b, i)?,
+            b't' => (literal(b, i, b"true")?, 0),
+            b'f' => (literal(b, i, b"false")?, 0),
+            b'n' => (literal(b, i, b"null")?, 0),
+            b'-' | b'0'..=b'9' => (number(b, i)?, 0),
             _ => return fail(i, "expected a value"),
         };
         if !matches!(c, b'{' | b'[') {
@@ -182,7 +188,7 @@ pub(crate) fn parse(
                 key,
                 key_end,
                 start: i as u32,
-                end: end as u32,
+                end: end as u32 | flag,
                 next: index + 1,
             });
             i = end;
@@ -413,8 +419,25 @@ impl<'a> Cursor<'a> {
         let node = self.node();
         // Values start and end at ASCII bytes: always on character boundaries.
         self.text
-            .get(node.start as usize..node.end as usize)
+            .get(node.start as usize..(node.end & !ESCAPED) as usize)
             .unwrap_or_default()
+    }
+
+    /// The value as text when it is a JSON string: unescaped, and borrowed from the event when
+    /// it has no escapes (known from the tape: nothing is scanned). `None` for other values.
+    #[inline]
+    pub(crate) fn string(&self) -> Option<Cow<'a, str>> {
+        let node = self.node();
+        let (start, end) = (node.start as usize, (node.end & !ESCAPED) as usize);
+        if self.text.as_bytes().get(start) != Some(&b'"') {
+            return None;
+        }
+        let inner = self.text.get(start + 1..end.checked_sub(1)?)?;
+        if node.end & ESCAPED == 0 {
+            Some(Cow::Borrowed(inner))
+        } else {
+            unescape(inner).map(Cow::Owned)
+        }
     }
 
     /// The value's raw JSON bytes, exactly as written.
@@ -562,6 +585,14 @@ mod tests {
             d.children().nth(1).unwrap().get("e").unwrap().raw(),
             br#""]""#
         );
+        // Strings come out unescaped, borrowed when the tape says they have no escapes.
+        let b = root.get("b\"q").unwrap();
+        assert_eq!(b.string().as_deref(), Some("x\\\"y}"));
+        assert!(matches!(b.string(), Some(Cow::Owned(_))));
+        let e = d.children().nth(1).unwrap().get("e").unwrap();
+        assert!(matches!(e.string(), Some(Cow::Borrowed("]"))));
+        assert_eq!(root.get("i").unwrap().string(), None);
+        assert_eq!(b.text(), r#""x\\\"y}""#);
         let keys: Vec<_> = root.children().filter_map(|c| c.key_raw()).collect();
         assert_eq!(keys.len(), 8);
         assert_eq!(keys[1], br#""b\"q""#);

@@ -19,7 +19,7 @@ use regex::Regex;
 use super::cache::{ExtractCache, SlotTable, NO_SLOT};
 use super::glob::fnmatch;
 use super::pmatch::PathPatterns;
-use super::text::{contains_short, icontains, StrSet, SHORT};
+use super::text::{contains_short, icontains, same, StrSet, SHORT};
 use super::transform;
 use crate::condition::ast::{Modifier, Op, Transformer};
 
@@ -276,14 +276,21 @@ impl StrTest {
     #[inline]
     fn eval(&self, s: &str) -> bool {
         match self {
-            StrTest::Eq(x) => s == &**x,
-            StrTest::Ne(x) => s != &**x,
+            StrTest::Eq(x) => same(s.as_bytes(), x.as_bytes()),
+            StrTest::Ne(x) => !same(s.as_bytes(), x.as_bytes()),
             StrTest::Ord(op, x) => ordered(*op, s.as_bytes().cmp(x.as_bytes())),
             StrTest::Contains(f) if s.len() <= SHORT => contains_short(s.as_bytes(), f.needle()),
             StrTest::Contains(f) => f.find(s.as_bytes()).is_some(),
             StrTest::IContains(n) => icontains(s.as_bytes(), n),
-            StrTest::StartsWith(x) => s.starts_with(&**x),
-            StrTest::EndsWith(x) => s.ends_with(&**x),
+            StrTest::StartsWith(x) => s
+                .as_bytes()
+                .get(..x.len())
+                .is_some_and(|head| same(head, x.as_bytes())),
+            StrTest::EndsWith(x) => s
+                .len()
+                .checked_sub(x.len())
+                .and_then(|from| s.as_bytes().get(from..))
+                .is_some_and(|tail| same(tail, x.as_bytes())),
             StrTest::Glob(p) => fnmatch(p, s.as_bytes(), false),
             StrTest::IGlob(p) => fnmatch(p, s.as_bytes(), true),
             StrTest::Regex(r) => r.is_match(s),

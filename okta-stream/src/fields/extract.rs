@@ -16,8 +16,17 @@ use crate::tape::Cursor;
 
 /// The raw value at `path` inside the top-level member `top` (`path` may be empty).
 #[inline]
-pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<&'e str> {
-    Some(ev.cursor(top)?.path(path)?.text())
+pub(crate) fn at<'e>(ev: &'e Event, top: Top, path: &[&str]) -> Option<Cursor<'e>> {
+    ev.cursor(top)?.path(path)
+}
+
+/// [`text`] of a value on the tape (strings without a scan for escapes: the tape knows).
+#[inline]
+pub(crate) fn value_text(value: Cursor<'_>) -> Option<Cow<'_, str>> {
+    match value.raw().first()? {
+        b'"' => value.string(),
+        _ => text(value.text()),
+    }
 }
 
 /// Text of any JSON value: strings unescaped, numbers and booleans as written, objects and arrays
@@ -62,20 +71,24 @@ fn compact(text: &str) -> Option<Cow<'_, str>> {
 
 /// A string field in the plugin's model: the text, or `""` when missing or null.
 #[inline]
-pub(crate) fn empty(json: Option<&str>) -> Option<Value<'_>> {
-    Some(Value::Str(json.and_then(text).unwrap_or(Cow::Borrowed(""))))
+pub(crate) fn empty(value: Option<Cursor<'_>>) -> Option<Value<'_>> {
+    Some(Value::Str(
+        value.and_then(value_text).unwrap_or(Cow::Borrowed("")),
+    ))
 }
 
 /// A string field that distinguishes absent (missing or null) from `""`.
 #[inline]
-pub(crate) fn absent(json: Option<&str>) -> Option<Value<'_>> {
-    json.and_then(text).map(Value::Str)
+pub(crate) fn absent(value: Option<Cursor<'_>>) -> Option<Value<'_>> {
+    value.and_then(value_text).map(Value::Str)
 }
 
 /// A boolean field: a JSON boolean or the strings `"true"`/`"false"`; absent otherwise.
 #[inline]
-pub(crate) fn boolean(json: Option<&str>) -> Option<Value<'_>> {
-    json.and_then(crate::event::boolean).map(Value::Bool)
+pub(crate) fn boolean(value: Option<Cursor<'_>>) -> Option<Value<'_>> {
+    value
+        .and_then(|v| crate::event::boolean(v.text()))
+        .map(Value::Bool)
 }
 
 /// A list of strings made of the string (or scalar) items of a JSON array; absent when the value
@@ -83,10 +96,7 @@ pub(crate) fn boolean(json: Option<&str>) -> Option<Value<'_>> {
 pub(crate) fn string_list(array: Option<Cursor<'_>>) -> Option<Value<'_>> {
     let array = array.filter(Cursor::is_array)?;
     Some(Value::List(
-        array
-            .children()
-            .filter_map(|item| text(item.text()))
-            .collect(),
+        array.children().filter_map(value_text).collect(),
     ))
 }
 
@@ -115,7 +125,11 @@ impl TargetKey {
 ///
 /// One pass over the `target` array: each target is read only until its `type` shows that it
 /// does not match (the rest of it is skipped), or until the wanted key of a matching one is found.
-pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option<Option<&'e str>> {
+pub(crate) fn find_target<'e>(
+    ev: &'e Event,
+    ty: &str,
+    key: TargetKey,
+) -> Option<Option<Cursor<'e>>> {
     let targets = ev.cursor(Top::Target)?;
     if !targets.is_array() {
         return None;
@@ -126,19 +140,19 @@ pub(crate) fn find_target<'e>(ev: &'e Event, ty: &str, key: TargetKey) -> Option
             return None;
         }
         Some(match key {
-            TargetKey::Type => Some(found.text()),
-            _ => target.get(key.json_key()).map(|v| v.text()),
+            TargetKey::Type => Some(found),
+            _ => target.get(key.json_key()),
         })
     })
 }
 
-pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<&str>> {
+pub(crate) fn nth_target(ev: &Event, index: u64, key: TargetKey) -> Option<Option<Cursor<'_>>> {
     let targets = ev.cursor(Top::Target)?;
     if !targets.is_array() {
         return None;
     }
     let item = targets.children().nth(usize::try_from(index).ok()?)?;
-    Some(item.get(key.json_key()).map(|v| v.text()))
+    Some(item.get(key.json_key()))
 }
 
 /// Every target's value of `key` as a list; absent when `target` is missing, null or not an array.
@@ -149,7 +163,7 @@ pub(crate) fn target_list(ev: &Event, key: TargetKey) -> Option<Value<'_>> {
     }
     let list = targets
         .children()
-        .filter_map(|item| item.get(key.json_key()).and_then(|v| text(v.text())))
+        .filter_map(|item| item.get(key.json_key()).and_then(value_text))
         .collect();
     Some(Value::List(list))
 }
@@ -201,9 +215,9 @@ fn array_index(token: &str) -> Option<usize> {
 /// The raw value an RFC 6901 JSON pointer refers to in the event; `None` when it does not exist.
 ///
 /// The first token uses the event's top-level index when it names a documented member.
-pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e str> {
+pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<Cursor<'e>> {
     if ptr.is_empty() {
-        return Some(ev.text());
+        return ev.root();
     }
     let mut tokens = ptr.strip_prefix('/')?.split('/');
     let first = unescape_token(tokens.next()?);
@@ -221,7 +235,7 @@ pub(crate) fn pointer<'e>(ev: &'e Event, ptr: &str) -> Option<&'e str> {
             return None;
         };
     }
-    Some(current.text())
+    Some(current)
 }
 
 /// The application name of a request URI of the form `/app/<name>/...` (Falco's `okta.app`).

@@ -42,16 +42,10 @@ impl<'e, 's> Reader<'e, 's> {
         self.state
     }
 
-    /// The JSON text of the value at `path` inside the top-level member `top` (`path` may be
-    /// empty).
+    /// The value at `path` inside the top-level member `top` (`path` may be empty), as a tape
+    /// position.
     #[inline]
-    pub(crate) fn at(&self, top: Top, path: &[&str]) -> Option<&'e str> {
-        Some(self.cursor(top, path)?.text())
-    }
-
-    /// The tape position of the value at `path` inside the top-level member `top`.
-    #[inline]
-    pub(crate) fn cursor(&self, top: Top, path: &[&str]) -> Option<Cursor<'e>> {
+    pub(crate) fn at(&self, top: Top, path: &[&str]) -> Option<Cursor<'e>> {
         self.event.cursor(top)?.path(path)
     }
 }
@@ -94,13 +88,13 @@ mod tests {
                 direct
             };
             assert_eq!(
-                reader.at(top, path).map(str::as_bytes),
+                reader.at(top, path).map(|c| c.raw()),
                 direct,
                 "{top:?} {path:?}"
             );
         }
         assert_eq!(
-            reader.at(Top::Actor, &["alternateId"]),
+            reader.at(Top::Actor, &["alternateId"]).map(|c| c.text()),
             Some(r#""jane@example.com""#),
             "the first of two equal keys"
         );
@@ -121,12 +115,15 @@ mod tests {
             .collect();
         let direct = scan::get_path(event.member(Top::DebugContext).unwrap(), &path);
         assert_eq!(direct, Some(&br#""x""#[..]));
+        assert_eq!(reader.at(Top::DebugContext, &path).map(|c| c.raw()), direct);
         assert_eq!(
-            reader.at(Top::DebugContext, &path).map(str::as_bytes),
-            direct
+            reader.at(Top::Client, &["id"]).map(|c| c.text()),
+            Some("{}")
         );
-        assert_eq!(reader.at(Top::Client, &["id"]), Some("{}"));
-        assert_eq!(reader.at(Top::Client, &["id", "a"]), None);
-        assert_eq!(reader.at(Top::Client, &["zone"]).map(str::len), Some(16));
+        assert!(reader.at(Top::Client, &["id", "a"]).is_none());
+        assert_eq!(
+            reader.at(Top::Client, &["zone"]).map(|c| c.text().len()),
+            Some(16)
+        );
     }
 }

@@ -9,11 +9,11 @@ use std::borrow::Cow;
 
 use super::extract::{
     absent, app_name, boolean, check_pointer, empty, find_target, nth_target, pointer, string_list,
-    target_list, text, TargetKey,
+    target_list, value_text, TargetKey,
 };
 use super::state::MfaKind;
 use super::{Arg, ArgCheck, ArgKind, Extractor, FieldDef, FieldType, Missing, Reader, Value};
-use crate::event::{number_u64, unquote, Top};
+use crate::event::{number_u64, Top};
 
 use ArgKind::None as NoArg;
 use FieldType::{Bool, StringList, U64};
@@ -165,7 +165,7 @@ pub static REGISTRY: &[FieldDef] = &[
     row("okta.app", STR, NoArg, Absent, FALCO,
         "Application name from a request URI of the form `/app/<name>/...` (`debugContext.debugData.requestUri`); absent otherwise",
         |r, _| {
-            let uri = r.at(Top::DebugContext, &["debugData", "requestUri"]).and_then(unquote)?;
+            let uri = r.at(Top::DebugContext, &["debugData", "requestUri"]).and_then(|c| c.string())?;
             Some(Value::Str(match uri {
                 Cow::Borrowed(b) => Cow::Borrowed(app_name(b)?),
                 Cow::Owned(o) => Cow::Owned(app_name(&o)?.to_string()),
@@ -227,7 +227,7 @@ pub static REGISTRY: &[FieldDef] = &[
     // ── Security context ────────────────────────────────────────────────────────────────────
     row("okta.security.asnumber", U64, NoArg, Empty, FALCO,
         "Autonomous system number (`securityContext.asNumber`); 0 when missing",
-        |r, _| Some(Value::U64(r.at(Top::SecurityContext, &["asNumber"]).and_then(number_u64).unwrap_or(0)))),
+        |r, _| Some(Value::U64(r.at(Top::SecurityContext, &["asNumber"]).and_then(|c| number_u64(c.text())).unwrap_or(0)))),
     row("okta.security.asorg", STR, NoArg, Empty, FALCO,
         "Autonomous system organisation (`securityContext.asOrg`)",
         |r, _| empty(r.at(Top::SecurityContext, &["asOrg"]))),
@@ -248,7 +248,7 @@ pub static REGISTRY: &[FieldDef] = &[
         |r, _| absent(r.at(Top::SecurityContext, &["risk", "previousLevel"]))),
     row("okta.security.risk.reasons", StringList, NoArg, Absent, OURS,
         "Risk reasons (`securityContext.risk.reasons[]`)",
-        |r, _| string_list(r.cursor(Top::SecurityContext, &["risk", "reasons"]))),
+        |r, _| string_list(r.at(Top::SecurityContext, &["risk", "reasons"]))),
     row("okta.security.risk.detection", STR, NoArg, Absent, OURS,
         "Detection name (`securityContext.risk.detectionName`), e.g. `Suspected Session Hijacking`",
         |r, _| absent(r.at(Top::SecurityContext, &["risk", "detectionName"]))),
@@ -384,13 +384,13 @@ fn mfa_count(r: &Reader<'_, '_>, arg: &Arg, kind: MfaKind) -> Option<Value<'stat
 
 fn ip_chain<'e>(r: &mut Reader<'e, '_>) -> Option<Value<'e>> {
     let chain = r
-        .cursor(Top::Request, &["ipChain"])
+        .at(Top::Request, &["ipChain"])
         .filter(|c| c.is_array())
-        .or_else(|| r.cursor(Top::Client, &["ipChain"]).filter(|c| c.is_array()))?;
+        .or_else(|| r.at(Top::Client, &["ipChain"]).filter(|c| c.is_array()))?;
     Some(Value::List(
         chain
             .children()
-            .filter_map(|hop| hop.get("ip").and_then(|ip| text(ip.text())))
+            .filter_map(|hop| hop.get("ip").and_then(value_text))
             .collect(),
     ))
 }

@@ -44,7 +44,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::event::{unquote, Event, Top};
+use crate::event::{Event, Top};
 
 use super::extract::at;
 
@@ -203,7 +203,7 @@ fn classify(ev: &Event) -> Option<MfaEvent<'_>> {
     let kind = match ty.first() {
         Some(b'"') if quoted(MfaKind::Deny) => MfaKind::Deny,
         Some(b'"') if quoted(MfaKind::Failure) => {
-            let result = at(ev, Top::Outcome, &["result"]).and_then(unquote)?;
+            let result = at(ev, Top::Outcome, &["result"]).and_then(|c| c.string())?;
             if result != "FAILURE" {
                 return None;
             }
@@ -212,11 +212,11 @@ fn classify(ev: &Event) -> Option<MfaEvent<'_>> {
         _ => return None,
     };
     let actor = at(ev, Top::Actor, &["id"])
-        .and_then(unquote)
+        .and_then(|c| c.string())
         .filter(|s| !s.is_empty())
         .or_else(|| {
             at(ev, Top::Actor, &["alternateId"])
-                .and_then(unquote)
+                .and_then(|c| c.string())
                 .filter(|s| !s.is_empty())
         })?;
     let ns = ev.published_ns()?;
