@@ -145,7 +145,8 @@ mod tests {
         let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
         for n in 0..text.len() {
             let a = &text[..n];
-            assert!(same(a, &text[..n].to_vec()), "{n}");
+            let copy: Vec<u8> = a.into();
+            assert!(same(a, &copy), "{n}");
             assert!(!same(a, &text[..n + 1]), "{n}");
             for at in 0..n {
                 let mut b = a.to_vec();
