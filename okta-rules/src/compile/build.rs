@@ -170,7 +170,10 @@ impl Builder {
                         ),
                     ));
                 }
-                Test::Field { op: c.op, rhs }
+                Test::Field {
+                    op: c.op,
+                    rhs: Box::new(rhs),
+                }
             }
             Rhs::Value(v) => {
                 self.warn_value(v);
@@ -238,7 +241,7 @@ impl Builder {
                 Op::Glob => StrTest::Glob(first().as_bytes().into()),
                 Op::IGlob => StrTest::IGlob(first().as_bytes().into()),
                 Op::Regex => match values.first() {
-                    Some(v) => StrTest::Regex(self.regex(v)?),
+                    Some(v) => StrTest::Regex(Box::new(self.regex(v)?)),
                     None => {
                         return Err(err(
                             CompileErrorKind::Operator,

@@ -19,7 +19,7 @@ use regex::Regex;
 use super::cache::{ExtractCache, SlotTable, NO_SLOT};
 use super::glob::fnmatch;
 use super::pmatch::PathPatterns;
-use super::text::{contains_short, icontains, same, StrSet, SHORT};
+use super::text::{contains_short, icontains, same, Lit, StrSet, SHORT};
 use super::transform;
 use crate::condition::ast::{Modifier, Op, Transformer};
 
@@ -98,7 +98,7 @@ pub(crate) enum Test {
     /// A list field against a literal set.
     List(ListTest),
     /// Against another field (`val(f)` or a transformer on the right).
-    Field { op: Op, rhs: Operand },
+    Field { op: Op, rhs: Box<Operand> },
     /// `op anyof|allof|oneof (v1, ..., vn)`: one test per value.
     Modifier {
         modifier: Modifier,
@@ -108,17 +108,17 @@ pub(crate) enum Test {
 
 #[derive(Debug, Clone)]
 pub(crate) enum StrTest {
-    Eq(Box<str>),
-    Ne(Box<str>),
+    Eq(Lit),
+    Ne(Lit),
     Ord(Op, Box<str>),
     Contains(Box<memmem::Finder<'static>>),
     /// The needle in ASCII lower case.
     IContains(Box<[u8]>),
-    StartsWith(Box<str>),
-    EndsWith(Box<str>),
+    StartsWith(Lit),
+    EndsWith(Lit),
     Glob(Box<[u8]>),
     IGlob(Box<[u8]>),
-    Regex(Regex),
+    Regex(Box<Regex>),
     In(StrSet),
     PMatch(PathPatterns),
 }

@@ -66,9 +66,9 @@ fn check_key(node: &Node) -> Option<IndexKey> {
         return None;
     }
     let matches = match &check.test {
-        Test::Str(StrTest::Eq(value)) => KeyMatch::Exact(vec![value.clone()]),
+        Test::Str(StrTest::Eq(value)) => KeyMatch::Exact(vec![value.as_str().into()]),
         Test::Str(StrTest::In(set)) => KeyMatch::Exact(set.items().map(Into::into).collect()),
-        Test::Str(StrTest::StartsWith(prefix)) => KeyMatch::Prefix(prefix.clone()),
+        Test::Str(StrTest::StartsWith(prefix)) => KeyMatch::Prefix(prefix.as_str().into()),
         _ => return None,
     };
     Some(IndexKey {

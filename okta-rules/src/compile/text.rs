@@ -59,38 +59,102 @@ fn word8(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// A string literal of a check. Most are short: those are kept inline (in the check itself), so
+/// that testing a value against them reads no other memory.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Lit {
+    /// Up to [`Lit::INLINE`] bytes.
+    Inline { len: u8, bytes: [u8; Lit::INLINE] },
+    /// Longer literals.
+    Heap(Box<str>),
+}
+
+impl Lit {
+    /// The longest literal kept inline.
+    pub const INLINE: usize = 22;
+
+    /// The literal's bytes.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Lit::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Lit::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    /// The literal's text (checked again for inline literals: for building, not per event).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Lit::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Lit::Heap(s) => s,
+        }
+    }
+
+    /// The length in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+}
+
+impl From<&str> for Lit {
+    fn from(text: &str) -> Lit {
+        let mut bytes = [0u8; Lit::INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                Lit::Inline { len, bytes }
+            }
+            _ => Lit::Heap(text.into()),
+        }
+    }
+}
+
+impl From<String> for Lit {
+    fn from(text: String) -> Lit {
+        Lit::from(text.as_str())
+    }
+}
+
+impl std::fmt::Debug for Lit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// Up to this many items a linear scan beats hashing.
 const LINEAR_MAX: usize = 8;
 
 /// A set of strings for `in` / `intersects`.
 #[derive(Debug, Clone)]
 pub enum StrSet {
-    /// Few items: compared one by one.
-    Small(Box<[Box<str>]>),
-    /// Many items: hashed.
-    Hashed(HashSet<Box<str>>),
+    /// Few items: compared one by one (side by side, short ones inline).
+    Small(Box<[Lit]>),
+    /// Many items: hashed (boxed: keeps every check small; such sets are rare).
+    #[allow(clippy::box_collection)]
+    Hashed(Box<HashSet<Box<str>>>),
 }
 
 impl StrSet {
     /// Builds the set.
     pub fn new<'a>(items: impl IntoIterator<Item = &'a str>) -> StrSet {
-        let mut v: Vec<Box<str>> = Vec::new();
+        let mut v: Vec<&str> = Vec::new();
         for i in items {
-            if !v.iter().any(|x| &**x == i) {
-                v.push(i.into());
+            if !v.contains(&i) {
+                v.push(i);
             }
         }
         if v.len() <= LINEAR_MAX {
-            StrSet::Small(v.into_boxed_slice())
+            StrSet::Small(v.into_iter().map(Lit::from).collect())
         } else {
-            StrSet::Hashed(v.into_iter().collect())
+            StrSet::Hashed(Box::new(v.into_iter().map(Box::from).collect()))
         }
     }
 
     /// The items, in no particular order.
     pub fn items(&self) -> Box<dyn Iterator<Item = &str> + '_> {
         match self {
-            StrSet::Small(v) => Box::new(v.iter().map(|s| &**s)),
+            StrSet::Small(v) => Box::new(v.iter().map(Lit::as_str)),
             StrSet::Hashed(h) => Box::new(h.iter().map(|s| &**s)),
         }
     }
