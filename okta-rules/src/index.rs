@@ -45,13 +45,12 @@ pub(crate) struct RuleIndex {
 struct Bucket {
     /// Its typed rules without an index key, and the [`RuleIndex::always`] rules, in rule order.
     rules: RuleList,
-    /// Its typed rules with an index key and the [`RuleIndex::keyed`] rules, by key field (each
-    /// key field is read and looked up once per event).
+    /// Its typed rules with an index key, by key field.
     keyed: Box<[KeyedField]>,
 }
 
 /// The rules keyed on one field.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct KeyedField {
     field: Field,
     slot: u32,
@@ -65,7 +64,7 @@ struct KeyedField {
 type PrefixRules = (Box<[u8]>, Vec<u32>);
 
 /// Rules by a prefix of their key field's value.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Prefixes {
     /// Rules whose prefix is empty (every value has it).
     empty: Vec<u32>,
@@ -77,16 +76,20 @@ struct Prefixes {
 }
 
 impl Prefixes {
-    fn add(&mut self, prefix: &[u8], rule: u32) {
-        let Some(&first) = prefix.first() else {
+    fn add(&mut self, prefix: &str, rule: u32) {
+        let Some(&first) = prefix.as_bytes().first() else {
             self.empty.push(rule);
             return;
         };
-        match self.entries.iter_mut().find(|(p, _)| **p == *prefix) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|(p, _)| **p == *prefix.as_bytes())
+        {
             Some((_, rules)) => rules.push(rule),
             None => {
                 self.firsts.push(first);
-                self.entries.push((prefix.into(), vec![rule]));
+                self.entries.push((prefix.as_bytes().into(), vec![rule]));
             }
         }
     }
@@ -159,34 +162,6 @@ impl Scratch {
     }
 }
 
-/// Adds the rules of `other` to the group of the same field in `groups` (a copy of `other` when
-/// there is none).
-fn merge_keyed(groups: &mut Vec<KeyedField>, other: &KeyedField) {
-    let same = |k: &&mut KeyedField| {
-        std::ptr::eq(k.field.def(), other.field.def()) && k.field.arg() == other.field.arg()
-    };
-    let Some(group) = groups.iter_mut().find(same) else {
-        groups.push(other.clone());
-        return;
-    };
-    for (value, rules) in &other.exact {
-        group
-            .exact
-            .entry(value.clone())
-            .or_default()
-            .extend_from_slice(rules);
-    }
-    group
-        .prefixes
-        .empty
-        .extend_from_slice(&other.prefixes.empty);
-    for (prefix, rules) in &other.prefixes.entries {
-        for &rule in rules {
-            group.prefixes.add(prefix, rule);
-        }
-    }
-}
-
 /// Adds rule `rule` under `key` to the tables of its key field in `groups`.
 fn add_keyed(groups: &mut Vec<KeyedField>, key: IndexKey, rule: u32) {
     let same = |k: &KeyedField| {
@@ -213,7 +188,7 @@ fn add_keyed(groups: &mut Vec<KeyedField>, key: IndexKey, rule: u32) {
                 group.exact.entry(v).or_default().push(rule);
             }
         }
-        KeyMatch::Prefix(p) => group.prefixes.add(p.as_bytes(), rule),
+        KeyMatch::Prefix(p) => group.prefixes.add(&p, rule),
     }
 }
 
@@ -244,16 +219,13 @@ impl RuleIndex {
         }
         let by_type = by_type
             .into_iter()
-            .map(|(t, (mut list, mut keyed_here))| {
-                for global in &keyed {
-                    merge_keyed(&mut keyed_here, global);
-                }
+            .map(|(t, (mut list, keyed))| {
                 list.extend_from_slice(&always);
                 list.sort_unstable();
                 list.dedup();
                 let bucket = Bucket {
                     rules: list.into_boxed_slice(),
-                    keyed: keyed_here.into_boxed_slice(),
+                    keyed: keyed.into_boxed_slice(),
                 };
                 (t, bucket)
             })
@@ -277,9 +249,9 @@ impl RuleIndex {
     ) -> (&'a [u32], bool) {
         let bucket = self.by_type.get(event_type);
         let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
-        let keyed_fields = bucket.map_or(&self.keyed[..], |b| &b.keyed[..]);
+        let bucket_keyed = bucket.map_or(&[][..], |b| &b.keyed[..]);
         let mut merged = false;
-        for keyed in keyed_fields {
+        for keyed in self.keyed.iter().chain(bucket_keyed) {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
             };
