@@ -68,11 +68,10 @@ type PrefixRules = (Box<[u8]>, Vec<u32>);
 struct Prefixes {
     /// Rules whose prefix is empty (every value has it).
     empty: Vec<u32>,
-    /// The first byte of each prefix in `entries`, side by side: a value is compared only with
-    /// the prefixes of its first byte, found by a scan of these bytes (one cache line holds 64;
-    /// a trie would be the step for thousands of prefixes).
-    firsts: Vec<u8>,
-    entries: Vec<PrefixRules>,
+    /// Per first byte (256 lists once a prefix is added): the prefixes starting with it and their
+    /// rules. A value is compared with the prefixes of its first byte only, one by one: cheap for
+    /// the tens of prefixes rules use (a trie would be the step for thousands).
+    by_first: Vec<Vec<PrefixRules>>,
 }
 
 impl Prefixes {
@@ -81,34 +80,31 @@ impl Prefixes {
             self.empty.push(rule);
             return;
         };
-        match self
-            .entries
-            .iter_mut()
-            .find(|(p, _)| **p == *prefix.as_bytes())
-        {
+        if self.by_first.is_empty() {
+            self.by_first.resize_with(256, Vec::new);
+        }
+        let Some(list) = self.by_first.get_mut(usize::from(first)) else {
+            return;
+        };
+        match list.iter_mut().find(|(p, _)| **p == *prefix.as_bytes()) {
             Some((_, rules)) => rules.push(rule),
-            None => {
-                self.firsts.push(first);
-                self.entries.push((prefix.as_bytes().into(), vec![rule]));
-            }
+            None => list.push((prefix.as_bytes().into(), vec![rule])),
         }
     }
 
     /// The rule lists of the prefixes `value` starts with.
     #[inline]
     fn matching<'a>(&'a self, value: &'a [u8]) -> impl Iterator<Item = &'a [u32]> + 'a {
-        let first = value.first().copied();
+        let same_first = value
+            .first()
+            .and_then(|&b| self.by_first.get(usize::from(b)))
+            .map_or(&[][..], |list| &list[..]);
         let empty = (!self.empty.is_empty()).then_some(&self.empty[..]);
-        let entries = match first {
-            Some(_) => &self.entries[..],
-            None => &[],
-        };
         empty.into_iter().chain(
-            self.firsts
+            same_first
                 .iter()
-                .zip(entries)
-                .filter(move |(f, (p, _))| Some(**f) == first && value.starts_with(p))
-                .map(|(_, (_, rules))| &rules[..]),
+                .filter(move |(p, _)| value.starts_with(p))
+                .map(|(_, rules)| &rules[..]),
         )
     }
 }

@@ -1,13 +1,12 @@
-//! Navigation in JSON that has already been validated (every slice an [`crate::Event`]
-//! hands out): find an object member, iterate object members or array items, without building
-//! anything.
+//! Navigation in raw JSON slices that have already been validated: find an object member,
+//! iterate object members or array items, without building anything.
 //!
-//! Why not the general parser: extraction runs per field per event, on small objects (`actor`,
-//! `client`, one target). A generic lazy parser pays a set-up cost per call and, on byte slices,
-//! re-validates UTF-8 of everything it skipped; here a lookup is a walk over the bytes of one
-//! member, using `memchr` to jump over strings. Data flow: extractors get a member's raw bytes
-//! from the event's top-level index and call [`get`] / [`get_path`] / [`items`] / [`members`];
-//! results are sub-slices of the same bytes.
+//! Events are read through their tape (`crate::tape`), which knows where every value is; this
+//! scanner serves the public helpers that take a raw slice instead of an event
+//! ([`crate::event::lookup_in`], [`crate::event::array_items`]) and compares a raw key or string
+//! with a text ([`str_is`], used by the tape too). Data flow: a caller hands in a raw value and
+//! calls [`get`] / [`get_path`] / [`items`] / [`members`]; results are sub-slices of the same
+//! bytes.
 //!
 //! The scanner never panics and never loops forever on malformed input: it returns `None` (or
 //! stops iterating) when the bytes are not what valid JSON would hold.
@@ -323,7 +322,7 @@ mod tests {
     }
 
     /// Walks every object and array of `raw` with the scanner and checks each sub-slice against
-    /// sonic-rs (the parser that validated the event).
+    /// sonic-rs (an independent parser).
     fn compare_everywhere(raw: &[u8]) -> usize {
         let mut checked = 0;
         if raw.first() == Some(&b'{') {
