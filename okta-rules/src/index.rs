@@ -4,18 +4,20 @@
 //! them down, once:
 //! - rules whose condition limits `okta.evt.type` ([`crate::compile::Predicate::event_types`], as
 //!   Falco indexes rules by event type) go into one bucket per type; within a bucket, those whose
-//!   remaining condition has an index key (below) are kept by key, the others in a list;
-//! - rules that can match any type but need a string field to have certain values (an index key:
+//!   remaining condition has index keys (below) are kept by key, the others in a list;
+//! - rules that can match any type but need string fields to have certain values (index keys:
 //!   `okta.result = DENY`, `okta.client.geo.country in (...)`, `okta.actor.alternateid startswith
-//!   admin`; see `crate::compile::key`) go into a table of that field, by value or by prefix;
+//!   admin`; see `crate::compile::key`) go into a table per key field, by value or by prefix;
 //! - the remaining rules are candidates for every event, and are merged into every type bucket.
 //!
 //! Per event, [`RuleIndex::candidates`] looks the event type up once and reads each key field
-//! (of the rules for any type and of the bucket's keyed rules) once (through the per-event extraction cache, so the rules evaluated afterwards do not read
-//! it again); only when a key matches does it merge rules into the bucket's list (sorted, in a
-//! reused buffer). With 200 rules of which a sixth can match any type, this keeps the rules
-//! evaluated per event to those that could fire. Results are the same as evaluating every rule:
-//! a rule left out cannot hold on the event (the engine-equivalence tests check this).
+//! (of the rules for any type and of the bucket's keyed rules) once, through the per-event
+//! extraction cache (so the rules evaluated afterwards do not read it again). It counts, per rule,
+//! the keys that match ([`Scratch`]); a rule whose keys all match joins the bucket's list, which
+//! comes out in rule order from a bitset. With 200 rules of which a sixth can match any type,
+//! this keeps the rules evaluated per event to those that could fire. Results are the same as
+//! evaluating every rule: a rule left out cannot hold on the event (the engine-equivalence tests
+//! check this).
 
 use foldhash::{HashMap, HashMapExt};
 use okta_stream::fields::{Field, Value};
@@ -38,6 +40,8 @@ pub(crate) struct RuleIndex {
     always: RuleList,
     /// Rules that can match any event type, found by the value of a field.
     keyed: Box<[KeyedField]>,
+    /// Per rule number: how many index keys the rule has (it is a candidate when all match).
+    needed: Box<[u8]>,
 }
 
 /// The rules of one event type.
@@ -113,6 +117,9 @@ impl Prefixes {
 /// merged list comes out in rule order without duplicates and without sorting.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
+    /// Per rule number: how many of its keys matched this event (rules in `touched`).
+    hits: Vec<u8>,
+    touched: Vec<u32>,
     bits: Vec<u64>,
     /// The range of words of `bits` that may have bits set.
     low: usize,
@@ -121,6 +128,46 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
+    /// Counts one matching key for each rule of `rules`.
+    #[inline]
+    fn count(&mut self, rules: &[u32]) {
+        for &rule in rules {
+            let at = rule as usize;
+            if at >= self.hits.len() {
+                self.hits.resize(at + 1, 0);
+            }
+            if let Some(hits) = self.hits.get_mut(at) {
+                if *hits == 0 {
+                    self.touched.push(rule);
+                }
+                *hits = hits.saturating_add(1);
+            }
+        }
+    }
+
+    /// Marks the counted rules whose keys all matched (`needed` per rule) and clears the counts;
+    /// whether any was marked.
+    #[inline]
+    fn keep_complete(&mut self, needed: &[u8]) -> bool {
+        let mut any = false;
+        for i in 0..self.touched.len() {
+            let Some(&rule) = self.touched.get(i) else {
+                break;
+            };
+            let Some(hits) = self.hits.get_mut(rule as usize) else {
+                continue;
+            };
+            let complete = needed.get(rule as usize) == Some(hits);
+            *hits = 0;
+            if complete {
+                self.add(&[rule]);
+                any = true;
+            }
+        }
+        self.touched.clear();
+        any
+    }
+
     /// Marks the rules of `rules`.
     #[inline]
     fn add(&mut self, rules: &[u32]) {
@@ -196,21 +243,32 @@ impl RuleIndex {
         let mut by_type: HashMap<Box<str>, (Vec<u32>, Vec<KeyedField>)> = HashMap::new();
         let mut always = Vec::new();
         let mut keyed: Vec<KeyedField> = Vec::new();
+        let mut needed: Vec<u8> = Vec::new();
         for (i, predicate) in rules {
+            let keys = predicate.index_keys();
+            if let Some(slot) = needed.get_mut(i as usize) {
+                *slot = keys.len() as u8;
+            } else {
+                needed.resize(i as usize + 1, 0);
+                needed[i as usize] = keys.len() as u8;
+            }
             if let Some(types) = predicate.event_types() {
-                let key = predicate.typed_index_key();
                 for t in types {
                     let (list, keyed) = by_type.entry(t.as_str().into()).or_default();
-                    match &key {
-                        Some(key) => add_keyed(keyed, key.clone(), i),
-                        None => list.push(i),
+                    if keys.is_empty() {
+                        list.push(i);
+                    }
+                    for key in &keys {
+                        add_keyed(keyed, key.clone(), i);
                     }
                 }
                 continue;
             }
-            match predicate.index_key() {
-                Some(key) => add_keyed(&mut keyed, key, i),
-                None => always.push(i),
+            if keys.is_empty() {
+                always.push(i);
+            }
+            for key in keys {
+                add_keyed(&mut keyed, key, i);
             }
         }
         let by_type = by_type
@@ -230,6 +288,7 @@ impl RuleIndex {
             by_type,
             always: always.into_boxed_slice(),
             keyed: keyed.into_boxed_slice(),
+            needed: needed.into_boxed_slice(),
         }
     }
 
@@ -246,7 +305,6 @@ impl RuleIndex {
         let bucket = self.by_type.get(event_type);
         let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
         let bucket_keyed = bucket.map_or(&[][..], |b| &b.keyed[..]);
-        let mut merged = false;
         for keyed in self.keyed.iter().chain(bucket_keyed) {
             let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
                 continue;
@@ -260,16 +318,14 @@ impl RuleIndex {
                 .into_iter()
                 .chain(keyed.prefixes.matching(value.as_bytes()));
             for rules in hits {
-                if !merged {
-                    scratch.add(base);
-                    merged = true;
-                }
-                scratch.add(rules);
+                scratch.count(rules);
             }
         }
-        if !merged {
+        // Rules whose keys all matched join the base list.
+        if !scratch.keep_complete(&self.needed) {
             return (base, bucket.is_some());
         }
+        scratch.add(base);
         (scratch.take_sorted(), bucket.is_some())
     }
 

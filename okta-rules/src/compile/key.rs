@@ -4,14 +4,15 @@
 //! Event types narrow most rules down (see `super::evttype`); a rule that can match any event
 //! type is evaluated on every event. Many such rules still start with a selective test such as
 //! `okta.client.geo.country in (Russia, "North Korea")`, `okta.result = DENY` or
-//! `okta.actor.alternateid startswith admin`. Data flow: after slots are assigned, the engine asks
-//! each such rule's [`super::Predicate`] for its [`IndexKey`] ([`index_key`] on the compiled
-//! tree): a top-level conjunct (the whole condition, or an item of its top-level `and`) that is a
-//! check of a plain string field (no transformer) with `=`/`==`, `in` or `startswith` against
-//! literals. The condition can hold only when that check holds, so an engine that evaluates the
-//! rule only for events whose field value is one of [`KeyMatch::Exact`] (or starts with
-//! [`KeyMatch::Prefix`]) fires exactly the same rules; a missing value fails every check, so such
-//! events never need the rule. Exact keys are preferred over prefixes.
+//! `okta.actor.alternateid startswith admin`; rules of one event type too, within the rules of
+//! that type. Data flow: after slots are assigned, the engine asks each rule's
+//! [`super::Predicate`] for its [`IndexKey`]s ([`index_keys`] on the compiled tree): every
+//! top-level conjunct (the whole condition, or an item of its top-level `and`) that is a check of
+//! a plain string field (no transformer) with `=`/`==`, `in` or `startswith` against literals.
+//! The condition can hold only when all those checks hold, so an engine that evaluates the rule
+//! only for events whose key fields each have one of their key's [`KeyMatch::Exact`] values (or
+//! start with its [`KeyMatch::Prefix`]) fires exactly the same rules; a missing value fails every
+//! check, so such events never need the rule.
 
 use okta_stream::fields::{Field, FieldType};
 
@@ -35,24 +36,22 @@ pub(crate) struct IndexKey {
     pub(crate) matches: KeyMatch,
 }
 
-/// The index key of a compiled condition, if it has one (see the module docs).
-pub(crate) fn index_key(root: &Node) -> Option<IndexKey> {
+/// Every index key of a compiled condition: one per indexable top-level check (at most
+/// [`MAX_KEYS`]). The condition can hold only when each of them matches.
+pub(crate) fn index_keys(root: &Node) -> Vec<IndexKey> {
     let conjuncts: &[Node] = match root {
         Node::And(items) => items,
         other => std::slice::from_ref(other),
     };
-    let keys = conjuncts.iter().filter_map(check_key);
-    let mut prefix = None;
-    for key in keys {
-        match key.matches {
-            KeyMatch::Exact(_) => return Some(key),
-            KeyMatch::Prefix(_) => {
-                prefix.get_or_insert(key);
-            }
-        }
-    }
-    prefix
+    conjuncts
+        .iter()
+        .filter_map(check_key)
+        .take(MAX_KEYS)
+        .collect()
 }
+
+/// The most index keys kept per condition.
+pub(crate) const MAX_KEYS: usize = 8;
 
 /// The key of one check node, if it is an indexable check.
 fn check_key(node: &Node) -> Option<IndexKey> {
@@ -84,12 +83,14 @@ mod tests {
     use crate::compile::compile;
     use crate::condition::parse;
 
-    fn key(cond: &str) -> Option<(String, KeyMatch)> {
+    fn keys(cond: &str) -> Vec<(String, KeyMatch)> {
         let compiled = compile(&parse(cond).unwrap()).unwrap();
         compiled
             .predicate
-            .index_key()
+            .index_keys()
+            .into_iter()
             .map(|k| (k.field.display_name(), k.matches))
+            .collect()
     }
 
     fn exact(items: &[&str]) -> KeyMatch {
@@ -99,31 +100,43 @@ mod tests {
     #[test]
     fn keys_of_top_level_checks() {
         assert_eq!(
-            key("okta.result = DENY"),
-            Some(("okta.result".into(), exact(&["DENY"])))
+            keys("okta.result = DENY"),
+            [("okta.result".into(), exact(&["DENY"]))]
         );
         assert_eq!(
-            key(
+            keys(
                 "okta.actor.name contains x and okta.client.geo.country in (France, Japan, France)"
             ),
-            Some((
+            [(
                 "okta.client.geo.country".into(),
                 exact(&["France", "Japan"])
-            ))
+            )]
         );
-        // An exact key wins over an earlier prefix.
+        // Every indexable check of the top-level `and` is a key, in order.
         assert_eq!(
-            key("okta.client.ip startswith 10. and okta.result == FAILURE"),
-            Some(("okta.result".into(), exact(&["FAILURE"])))
+            keys("okta.client.ip startswith 10. and okta.result == FAILURE"),
+            [
+                ("okta.client.ip".into(), KeyMatch::Prefix("10.".into())),
+                ("okta.result".into(), exact(&["FAILURE"]))
+            ]
         );
         assert_eq!(
-            key("okta.client.ip startswith \"10.\" and not okta.result = FAILURE"),
-            Some(("okta.client.ip".into(), KeyMatch::Prefix("10.".into())))
+            keys("okta.client.ip startswith \"10.\" and not okta.result = FAILURE"),
+            [("okta.client.ip".into(), KeyMatch::Prefix("10.".into()))]
         );
         assert_eq!(
-            key("okta.debug[dtHash] = abc"),
-            Some(("okta.debug[dtHash]".into(), exact(&["abc"])))
+            keys("okta.debug[dtHash] = abc"),
+            [("okta.debug[dtHash]".into(), exact(&["abc"]))]
         );
+        // A rule of one event type: the keys of the rest of its condition.
+        assert_eq!(
+            keys("okta.evt.type = user.session.start and okta.result = DENY"),
+            [("okta.result".into(), exact(&["DENY"]))]
+        );
+        assert!(keys("okta.evt.type in (a, b)").is_empty());
+        // At most MAX_KEYS.
+        let many = ["okta.result = DENY"; MAX_KEYS + 3].join(" and ");
+        assert_eq!(keys(&many).len(), MAX_KEYS);
     }
 
     #[test]
@@ -140,7 +153,7 @@ mod tests {
             "okta.result = val(okta.reason)",
             "okta.result = anyof (DENY, FAILURE)",
         ] {
-            assert_eq!(key(cond), None, "{cond}");
+            assert!(keys(cond).is_empty(), "{cond}");
         }
     }
 }

@@ -128,18 +128,16 @@ impl Predicate {
         }
     }
 
-    /// The condition's index key (see [`key`]): a field and the values it must have for the
-    /// condition to hold. Its slot is the one [`Predicate::assign_slots`] gave the field.
-    pub(crate) fn index_key(&self) -> Option<key::IndexKey> {
-        key::index_key(&self.root)
-    }
-
-    /// The index key of the condition without its top-level `okta.evt.type` checks, for a
-    /// condition that limits the event type (see [`Predicate::event_types`]): the rule need only
-    /// be evaluated on events of its types whose key field has one of the key's values.
-    pub(crate) fn typed_index_key(&self) -> Option<key::IndexKey> {
-        self.event_types.as_ref()?;
-        key::index_key(self.after_type.as_ref()?)
+    /// All index keys of the condition (see [`key::index_keys`]); for a condition that limits the
+    /// event type (see [`Predicate::event_types`]), those of the condition without its top-level
+    /// `okta.evt.type` checks: the rule need only be evaluated on events of its types whose key
+    /// fields all have one of their keys' values.
+    pub(crate) fn index_keys(&self) -> Vec<key::IndexKey> {
+        match (&self.event_types, &self.after_type) {
+            (Some(_), Some(rest)) => key::index_keys(rest),
+            (Some(_), None) => Vec::new(),
+            (None, _) => key::index_keys(&self.root),
+        }
     }
 
     /// Gives every field this condition tests a slot in `table`.
