@@ -38,56 +38,38 @@ pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
 /// [`string_end`], also saying whether the string has escape sequences.
 #[inline]
 pub(crate) fn string_end_escaped(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    #[inline]
+    fn zero_bytes(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGHS
+    }
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        j = next_quote_or_backslash(b, j, false)?;
+        // Move `j` to the next quote or backslash.
+        match b.get(j..j + 8) {
+            Some(chunk) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let w = u64::from_le_bytes(word);
+                let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(w ^ (ONES * u64::from(b'\\')));
+                if hits == 0 {
+                    j += 8;
+                    continue;
+                }
+                j += (hits.trailing_zeros() / 8) as usize;
+            }
+            // Fewer than eight bytes left.
+            None => j += b.get(j..)?.iter().position(|&c| c == b'"' || c == b'\\')?,
+        }
         if b[j] == b'\\' {
             escaped = true;
             j += 2;
         } else {
             return Some((j + 1, escaped));
         }
-    }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Flags (in the high bit of each byte) the zero bytes of `v`; the lowest flag is always right
-/// (a borrow only ever spreads to higher bytes).
-#[inline(always)]
-fn zero_bytes(v: u64) -> u64 {
-    v.wrapping_sub(ONES) & !v & HIGHS
-}
-
-/// The position of the first quote or backslash at or after `j` (with `controls`, also of the
-/// first byte below 0x20): the bytes are read eight at a time as one word, tested with
-/// zero-byte tricks; the lowest flagged byte of each test is a true match, so the lowest of all
-/// is the answer. `None` when there is none.
-#[inline(always)]
-pub(crate) fn next_quote_or_backslash(b: &[u8], mut j: usize, controls: bool) -> Option<usize> {
-    loop {
-        let Some(chunk) = b.get(j..j + 8) else {
-            // Fewer than eight bytes left.
-            let rest = b.get(j..)?;
-            let at = rest
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || (controls && c < 0x20))?;
-            return Some(j + at);
-        };
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let mut hits =
-            zero_bytes(w ^ (ONES * u64::from(b'"'))) | zero_bytes(w ^ (ONES * u64::from(b'\\')));
-        if controls {
-            hits |= w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        }
-        if hits != 0 {
-            return Some(j + (hits.trailing_zeros() / 8) as usize);
-        }
-        j += 8;
     }
 }
 

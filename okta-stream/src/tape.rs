@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::event::unescape;
-use crate::json::{next_quote_or_backslash, str_is};
+use crate::json::str_is;
 
 /// Objects and arrays nested deeper than this are rejected.
 pub const MAX_DEPTH: usize = 128;
@@ -258,20 +258,50 @@ fn member_key(b: &[u8], i: usize) -> Result<(u32, u32, usize), SyntaxError> {
     Ok((i as u32, end as u32 | flag, skip_ws(b, colon + 1)))
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (in the high bit of each byte) the zero bytes of `v`; the lowest flag is always right.
+#[inline(always)]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
 /// The string whose opening quote is at `i`: just after its closing quote, and whether it has
 /// escapes. Control characters must be escaped; escapes must be JSON's.
 ///
-/// Eight bytes are tested at a time for a quote, a backslash or a byte below 0x20
-/// ([`next_quote_or_backslash`]).
+/// Eight bytes are tested at a time for a quote, a backslash or a byte below 0x20; the lowest
+/// flagged byte of each test is a true match, so the lowest of all is the next byte to look at.
 #[inline(always)]
 fn string(b: &[u8], i: usize) -> Result<(usize, bool), SyntaxError> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        let Some(at) = next_quote_or_backslash(b, j, true) else {
-            return fail(i, "unterminated string");
-        };
-        j = at;
+        match b.get(j..j + 8) {
+            Some(chunk) => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let w = u64::from_le_bytes(word);
+                let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                    | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+                if hits == 0 {
+                    j += 8;
+                    continue;
+                }
+                j += (hits.trailing_zeros() / 8) as usize;
+            }
+            None => {
+                let rest = b.get(j..).unwrap_or_default();
+                match rest
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                {
+                    Some(p) => j += p,
+                    None => return fail(i, "unterminated string"),
+                }
+            }
+        }
         match b.get(j) {
             Some(b'"') => return Ok((j + 1, escaped)),
             Some(b'\\') => {
