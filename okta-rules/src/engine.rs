@@ -374,12 +374,12 @@ impl Ruleset {
         let mut cache = ExtractCache::for_event(memory, event, state);
         let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
         // The typed rules of the event's type bucket need not re-check `okta.evt.type`.
-        let (candidates, typed) = index.candidates(et, &mut cache, scratch);
+        // A candidate's program leaves out its type and key checks, which the index has
+        // established (see `Predicate::program`).
+        let (candidates, _) = index.candidates(et, &mut cache, scratch);
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
-            let hit = programs
-                .get(i as usize)
-                .is_some_and(|p| p.eval(&mut cache, typed));
+            let hit = programs.get(i as usize).is_some_and(|p| p.eval(&mut cache));
             if !hit {
                 continue;
             }

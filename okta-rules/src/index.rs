@@ -41,7 +41,7 @@ pub(crate) struct RuleIndex {
     /// Rules that can match any event type, found by the value of a field.
     keyed: Box<[KeyedField]>,
     /// Per rule number: how many index keys the rule has (it is a candidate when all match).
-    needed: Box<[u8]>,
+    needed: Box<[u32]>,
 }
 
 /// The rules of one event type.
@@ -118,7 +118,7 @@ impl Prefixes {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     /// Per rule number: how many of its keys matched this event (rules in `touched`).
-    hits: Vec<u8>,
+    hits: Vec<u32>,
     touched: Vec<u32>,
     bits: Vec<u64>,
     /// The range of words of `bits` that may have bits set.
@@ -148,7 +148,7 @@ impl Scratch {
     /// Marks the counted rules whose keys all matched (`needed` per rule) and clears the counts;
     /// whether any was marked.
     #[inline]
-    fn keep_complete(&mut self, needed: &[u8]) -> bool {
+    fn keep_complete(&mut self, needed: &[u32]) -> bool {
         let mut any = false;
         for i in 0..self.touched.len() {
             let Some(&rule) = self.touched.get(i) else {
@@ -243,14 +243,15 @@ impl RuleIndex {
         let mut by_type: HashMap<Box<str>, (Vec<u32>, Vec<KeyedField>)> = HashMap::new();
         let mut always = Vec::new();
         let mut keyed: Vec<KeyedField> = Vec::new();
-        let mut needed: Vec<u8> = Vec::new();
+        let mut needed: Vec<u32> = Vec::new();
         for (i, predicate) in rules {
             let keys = predicate.index_keys();
-            if let Some(slot) = needed.get_mut(i as usize) {
-                *slot = keys.len() as u8;
-            } else {
+            let count = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+            if needed.len() <= i as usize {
                 needed.resize(i as usize + 1, 0);
-                needed[i as usize] = keys.len() as u8;
+            }
+            if let Some(slot) = needed.get_mut(i as usize) {
+                *slot = count;
             }
             if let Some(types) = predicate.event_types() {
                 for t in types {

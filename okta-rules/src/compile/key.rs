@@ -36,22 +36,35 @@ pub(crate) struct IndexKey {
     pub(crate) matches: KeyMatch,
 }
 
-/// Every index key of a compiled condition: one per indexable top-level check (at most
-/// [`MAX_KEYS`]). The condition can hold only when each of them matches.
+/// Every index key of a compiled condition: one per indexable top-level check. The condition
+/// can hold only when each of them matches. (All of them, whatever their order: the engine
+/// reorders checks after indexing, see `super::Predicate::cheap_first`.)
 pub(crate) fn index_keys(root: &Node) -> Vec<IndexKey> {
+    split_keys(root).0
+}
+
+/// [`index_keys`], and the rest of the condition: the top-level checks that did not become keys.
+/// Where an index has found a rule by all its keys, the rest alone decides.
+pub(crate) fn split_keys(root: &Node) -> (Vec<IndexKey>, Node) {
     let conjuncts: &[Node] = match root {
         Node::And(items) => items,
         other => std::slice::from_ref(other),
     };
-    conjuncts
-        .iter()
-        .filter_map(check_key)
-        .take(MAX_KEYS)
-        .collect()
+    let mut keys = Vec::new();
+    let mut rest = Vec::new();
+    for conjunct in conjuncts {
+        match check_key(conjunct) {
+            Some(key) => keys.push(key),
+            None => rest.push(conjunct.clone()),
+        }
+    }
+    let rest = match rest.len() {
+        0 => Node::Const(true),
+        1 if !matches!(root, Node::And(_)) => rest.remove(0),
+        _ => Node::And(rest.into_boxed_slice()),
+    };
+    (keys, rest)
 }
-
-/// The most index keys kept per condition.
-pub(crate) const MAX_KEYS: usize = 8;
 
 /// The key of one check node, if it is an indexable check.
 fn check_key(node: &Node) -> Option<IndexKey> {
@@ -134,9 +147,9 @@ mod tests {
             [("okta.result".into(), exact(&["DENY"]))]
         );
         assert!(keys("okta.evt.type in (a, b)").is_empty());
-        // At most MAX_KEYS.
-        let many = ["okta.result = DENY"; MAX_KEYS + 3].join(" and ");
-        assert_eq!(keys(&many).len(), MAX_KEYS);
+        // All of them.
+        let many = ["okta.result = DENY"; 300].join(" and ");
+        assert_eq!(keys(&many).len(), 300);
     }
 
     #[test]

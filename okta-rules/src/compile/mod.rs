@@ -150,14 +150,22 @@ impl Predicate {
 
     /// The condition as a flat program, what a ruleset runs per event (made once its slots are
     /// assigned and its checks ordered: see [`Predicate::assign_slots`], [`Predicate::cheap_first`]).
+    ///
+    /// The program is for an engine that finds the rule through its index: it leaves out what
+    /// the index has already established when the rule is a candidate, the top-level
+    /// `okta.evt.type` checks of a rule of some types and the checks that are its index keys
+    /// ([`Predicate::index_keys`]).
     pub(crate) fn program(&self) -> Program {
-        Program {
-            condition: program::Flat::compile(&self.root),
-            after_type: match (&self.after_type, &self.event_types) {
-                (Some(rest), Some(_)) => Some(program::Flat::compile(rest)),
-                _ => None,
-            },
-        }
+        let keyed = match (&self.event_types, &self.after_type) {
+            (Some(_), Some(rest)) => rest,
+            (Some(_), None) => &self.root,
+            (None, _) => &self.root,
+        };
+        let rest = match (&self.event_types, &self.after_type) {
+            (Some(_), None) => self.root.clone(),
+            _ => key::split_keys(keyed).1,
+        };
+        Program::compile(&rest)
     }
 
     /// The `okta.evt.type` values for which the condition can be true, sorted and without

@@ -1,6 +1,6 @@
 //! The evaluator's flat form: a condition tree compiled to a short program of checks and jumps.
 //!
-//! Data flow: once the fields have their cache slots (see `super::cache`), [`Flat::compile`]
+//! Data flow: once the fields have their cache slots (see `super::cache`), [`Program::compile`]
 //! turns a [`Node`] tree into a list of [`Op`]s, each one check and where to go next when it
 //! holds and when it does not (another op, or the final answer). `and`, `or` and `not` become
 //! jumps (`a and b`: when `a` fails, the answer is false; else go on to `b`), so evaluation is a
@@ -8,8 +8,9 @@
 //! node kinds, and a rule's whole condition sits in one allocation. That matters when an event
 //! runs a dozen rules of a large ruleset: following a tree of separately allocated nodes cost
 //! more in cache misses than the checks themselves. Results equal [`Node::eval`]'s, with the
-//! same short-circuit order. A [`Program`] is a rule's condition in this form, with and without
-//! its top-level event type checks; the ruleset keeps the programs of all rules side by side.
+//! same short-circuit order. The ruleset keeps the programs of all rules side by side, each
+//! without what the rule index establishes before a rule is evaluated (see
+//! `super::Predicate::program`).
 
 use super::cache::ExtractCache;
 use super::eval::{CheckNode, Node};
@@ -18,31 +19,9 @@ use super::eval::{CheckNode, Node};
 const TRUE: u32 = u32::MAX;
 const FALSE: u32 = u32::MAX - 1;
 
-/// A rule's condition as the engine runs it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Program {
-    /// The whole condition.
-    pub(crate) condition: Flat,
-    /// The condition without its top-level `okta.evt.type` checks (see
-    /// `super::Predicate::event_types`), when it has some.
-    pub(crate) after_type: Option<Flat>,
-}
-
-impl Program {
-    /// Whether the condition holds for the cache's event; `typed`: the event's type is known to
-    /// be one the condition's top-level type checks accept (the engine found the rule by it).
-    #[inline]
-    pub(crate) fn eval(&self, cache: &mut ExtractCache<'_>, typed: bool) -> bool {
-        match &self.after_type {
-            Some(rest) if typed => rest.eval(cache),
-            _ => self.condition.eval(cache),
-        }
-    }
-}
-
 /// One condition compiled to checks and jumps (see the module docs).
 #[derive(Debug, Clone)]
-pub(crate) struct Flat {
+pub(crate) struct Program {
     ops: Box<[Op]>,
     /// The first op to run, or the answer for a condition without checks.
     entry: u32,
@@ -56,19 +35,19 @@ struct Op {
     on_false: u32,
 }
 
-impl Default for Flat {
+impl Default for Program {
     /// A condition that never holds.
-    fn default() -> Flat {
-        Flat {
+    fn default() -> Program {
+        Program {
             ops: Box::new([]),
             entry: FALSE,
         }
     }
 }
 
-impl Flat {
+impl Program {
     /// The program of `node` (whose fields should already have their slots).
-    pub(crate) fn compile(node: &Node) -> Flat {
+    pub(crate) fn compile(node: &Node) -> Program {
         let mut ops = Vec::new();
         let entry = emit(node, TRUE, FALSE, &mut ops);
         // Ops were emitted last-evaluated first (every jump goes to an op emitted earlier):
@@ -80,7 +59,7 @@ impl Flat {
             op.on_true = flip(op.on_true);
             op.on_false = flip(op.on_false);
         }
-        Flat {
+        Program {
             ops: ops.into_boxed_slice(),
             entry: flip(entry),
         }
@@ -189,7 +168,7 @@ mod tests {
             let expr = parse_condition(text).unwrap();
             let mut predicate = compile(&expr).unwrap().predicate;
             predicate.assign_slots(&mut SlotTable::default());
-            let program = Flat::compile(&predicate.root);
+            let program = Program::compile(&predicate.root);
             assert!(
                 program.len() <= text.matches(" and ").count() + text.matches(" or ").count() + 1
             );
