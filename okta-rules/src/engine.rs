@@ -373,10 +373,9 @@ impl Ruleset {
         let et = event_type_field.extract(event, state);
         let mut cache = ExtractCache::for_event(memory, event, state);
         let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
-        // The typed rules of the event's type bucket need not re-check `okta.evt.type`.
         // A candidate's program leaves out its type and key checks, which the index has
         // established (see `Predicate::program`).
-        let (candidates, _) = index.candidates(et, &mut cache, scratch);
+        let candidates = index.candidates(et, &mut cache, scratch);
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
             let hit = programs.get(i as usize).is_some_and(|p| p.eval(&mut cache));
@@ -433,7 +432,7 @@ impl Ruleset {
         let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
         let mut cache = ExtractCache::direct(event, &self.state);
         let mut scratch = Scratch::default();
-        let (candidates, _) = self.index.candidates(et, &mut cache, &mut scratch);
+        let candidates = self.index.candidates(et, &mut cache, &mut scratch);
         candidates
             .iter()
             .filter_map(|&i| self.rules.get(i as usize).map(|r| &*r.name))

@@ -294,15 +294,14 @@ impl RuleIndex {
     }
 
     /// The rules to evaluate on the event of `cache`, whose `okta.evt.type` value is
-    /// `event_type`, in rule order; and whether they came from a type bucket (the typed rules in
-    /// it need not check the event type again). `scratch` is memory reused between events.
+    /// `event_type`, in rule order. `scratch` is memory reused between events.
     #[inline]
     pub(crate) fn candidates<'a>(
         &'a self,
         event_type: &str,
         cache: &mut ExtractCache<'_>,
         scratch: &'a mut Scratch,
-    ) -> (&'a [u32], bool) {
+    ) -> &'a [u32] {
         let bucket = self.by_type.get(event_type);
         let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
         let bucket_keyed = bucket.map_or(&[][..], |b| &b.keyed[..]);
@@ -324,10 +323,10 @@ impl RuleIndex {
         }
         // Rules whose keys all matched join the base list.
         if !scratch.keep_complete(&self.needed) {
-            return (base, bucket.is_some());
+            return base;
         }
         scratch.add(base);
-        (scratch.take_sorted(), bucket.is_some())
+        scratch.take_sorted()
     }
 
     /// The cache slots of the fields read for every event (the key fields of rules for any
