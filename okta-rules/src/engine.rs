@@ -269,8 +269,8 @@ impl Ruleset {
         Ruleset {
             rules,
             programs,
+            scratch: index.scratch(),
             index,
-            scratch: Scratch::default(),
             matching: options.rule_matching,
             hostname,
             state: FieldState::new(),
@@ -431,7 +431,7 @@ impl Ruleset {
         let et = self.event_type_field.extract(event, &self.state);
         let et = et.as_ref().and_then(Value::as_str).unwrap_or("");
         let mut cache = ExtractCache::direct(event, &self.state);
-        let mut scratch = Scratch::default();
+        let mut scratch = self.index.scratch();
         let candidates = self.index.candidates(et, &mut cache, &mut scratch);
         candidates
             .iter()

@@ -1,23 +1,28 @@
 //! Candidate selection: which rules an event needs evaluated, in rule order.
 //!
-//! Data flow: [`RuleIndex::new`] sorts the active rules of a [`crate::Ruleset`] by what narrows
-//! them down, once:
-//! - rules whose condition limits `okta.evt.type` ([`crate::compile::Predicate::event_types`], as
-//!   Falco indexes rules by event type) go into one bucket per type; within a bucket, those whose
-//!   remaining condition has index keys (below) are kept by key, the others in a list;
-//! - rules that can match any type but need string fields to have certain values (index keys:
-//!   `okta.result = DENY`, `okta.client.geo.country in (...)`, `okta.actor.alternateid startswith
-//!   admin`; see `crate::compile::key`) go into a table per key field, by value or by prefix;
-//! - the remaining rules are candidates for every event, and are merged into every type bucket.
+//! The index is a set of *dimensions*, each one field and the rules that need that field to have
+//! certain values:
+//! - the event type: rules whose condition limits `okta.evt.type`
+//!   ([`crate::compile::Predicate::event_types`], as Falco indexes rules by event type) need it
+//!   to be one of their types;
+//! - index keys: rules whose condition needs string fields to have certain values
+//!   (`okta.result = DENY`, `okta.client.geo.country in (...)`, `okta.actor.alternateid startswith
+//!   admin`; see `crate::compile::key`), whether they match one event type or any. A rule with
+//!   two keys on one field uses two dimensions of that field.
 //!
-//! Per event, [`RuleIndex::candidates`] looks the event type up once and reads each key field
-//! (of the rules for any type and of the bucket's keyed rules) once, through the per-event
-//! extraction cache (so the rules evaluated afterwards do not read it again). It counts, per rule,
-//! the keys that match ([`Scratch`]); a rule whose keys all match joins the bucket's list, which
-//! comes out in rule order from a bitset. With 200 rules of which a sixth can match any type,
-//! this keeps the rules evaluated per event to those that could fire. Results are the same as
-//! evaluating every rule: a rule left out cannot hold on the event (the engine-equivalence tests
-//! check this).
+//! Sets of rules are bitsets over rule numbers, all of the same width, stored side by side in
+//! one array (equal sets once). Per dimension [`RuleIndex::new`] keeps the set of rules that have
+//! a key in it and, per key value and per key prefix, the set of rules that accept it.
+//!
+//! Data flow per event ([`RuleIndex::candidates`]): start from the active rules; for the event
+//! type and then each key field, drop the rules that have a key there which the event's value
+//! does not match (`rules &= !keyed | matching`): one table lookup and a few word operations per
+//! dimension, with no branch per rule. A field is read (once, through the per-event extraction
+//! cache, so the rules evaluated afterwards do not read it again) only while some remaining rule
+//! has a key on it: rules of other event types are gone by then, so their key fields cost
+//! nothing. The rules left are those whose keys all match, read out of the bitset in rule order.
+//! Results are the same as evaluating every rule: a rule left out cannot hold on the event (the
+//! engine-equivalence tests check this).
 
 use foldhash::{HashMap, HashMapExt};
 use okta_stream::fields::{Field, Value};
@@ -25,318 +30,412 @@ use okta_stream::fields::{Field, Value};
 use crate::compile::key::{IndexKey, KeyMatch};
 use crate::compile::{ExtractCache, Predicate};
 
-/// Rule numbers (positions in the ruleset), in rule order.
-type RuleList = Box<[u32]>;
+/// Where a set of rules starts in [`RuleIndex::sets`] (a word offset).
+type SetAt = u32;
 
-/// Rules by a value of their key field.
-type ByValue = HashMap<Box<str>, Vec<u32>>;
-
-/// The candidate rules of each event, found by event type and by index keys.
-#[derive(Debug, Default)]
+/// The candidate rules of each event, found by event type and by index keys (see the module
+/// docs).
+#[derive(Debug)]
 pub(crate) struct RuleIndex {
-    /// Per event type: its rules.
-    by_type: HashMap<Box<str>, Bucket>,
-    /// Rules that can match any event type and have no index key.
-    always: RuleList,
-    /// Rules that can match any event type, found by the value of a field.
-    keyed: Box<[KeyedField]>,
-    /// Per rule number: how many index keys the rule has (it is a candidate when all match).
-    needed: Box<[u32]>,
+    /// Words per rule set.
+    words: usize,
+    /// The active rules.
+    active: SetAt,
+    /// The event-type dimension.
+    types: Dimension,
+    /// The key fields, in the order they are read.
+    fields: Box<[KeyField]>,
+    /// All rule sets, `words` words each.
+    sets: Box<[u64]>,
 }
 
-/// The rules of one event type.
-#[derive(Debug)]
-struct Bucket {
-    /// Its typed rules without an index key, and the [`RuleIndex::always`] rules, in rule order.
-    rules: RuleList,
-    /// Its typed rules with an index key, by key field.
-    keyed: Box<[KeyedField]>,
+impl Default for RuleIndex {
+    /// An index of no rules.
+    fn default() -> RuleIndex {
+        RuleIndex::new(std::iter::empty())
+    }
 }
 
-/// The rules keyed on one field.
+/// One field's keys.
 #[derive(Debug)]
-struct KeyedField {
+struct KeyField {
     field: Field,
     slot: u32,
-    /// By exact value.
-    exact: ByValue,
-    /// By prefix.
-    prefixes: Prefixes,
+    keys: Dimension,
 }
 
-/// One prefix and the rules keyed on it.
-type PrefixRules = (Box<[u8]>, Vec<u32>);
-
-/// Rules by a prefix of their key field's value.
-#[derive(Debug, Default)]
-struct Prefixes {
-    /// Rules whose prefix is empty (every value has it).
-    empty: Vec<u32>,
-    /// Per first byte (256 lists once a prefix is added): the prefixes starting with it and their
-    /// rules. A value is compared with the prefixes of its first byte only, one by one: cheap for
-    /// the tens of prefixes rules use (a trie would be the step for thousands).
-    by_first: Vec<Vec<PrefixRules>>,
+/// The rules with a key on one field, and which of them each value keeps.
+#[derive(Debug)]
+struct Dimension {
+    /// The rules with a key here: candidates only for events whose value matches their key.
+    keyed: SetAt,
+    /// Per exact key value: the rules it keeps.
+    exact: HashMap<Box<str>, SetAt>,
+    /// Per key prefix: the rules kept by values that start with it. The first bytes are kept
+    /// apart (`first`, same order), so that a value is compared only with the prefixes of its
+    /// first byte; an empty prefix keeps its rules for every string.
+    prefixes: Box<[(Box<[u8]>, SetAt)]>,
+    first: Box<[u8]>,
+    empty_prefix: Option<SetAt>,
 }
 
-impl Prefixes {
-    fn add(&mut self, prefix: &str, rule: u32) {
-        let Some(&first) = prefix.as_bytes().first() else {
-            self.empty.push(rule);
-            return;
-        };
-        if self.by_first.is_empty() {
-            self.by_first.resize_with(256, Vec::new);
-        }
-        let Some(list) = self.by_first.get_mut(usize::from(first)) else {
-            return;
-        };
-        match list.iter_mut().find(|(p, _)| **p == *prefix.as_bytes()) {
-            Some((_, rules)) => rules.push(rule),
-            None => list.push((prefix.as_bytes().into(), vec![rule])),
-        }
-    }
+/// A dimension while the index is built: rule numbers instead of sets.
+#[derive(Default)]
+struct DimensionRules {
+    keyed: Vec<u32>,
+    exact: HashMap<Box<str>, Vec<u32>>,
+    prefixes: Vec<(Box<[u8]>, Vec<u32>)>,
+}
 
-    /// The rule lists of the prefixes `value` starts with.
-    #[inline]
-    fn matching<'a>(&'a self, value: &'a [u8]) -> impl Iterator<Item = &'a [u32]> + 'a {
-        let same_first = value
-            .first()
-            .and_then(|&b| self.by_first.get(usize::from(b)))
-            .map_or(&[][..], |list| &list[..]);
-        let empty = (!self.empty.is_empty()).then_some(&self.empty[..]);
-        empty.into_iter().chain(
-            same_first
-                .iter()
-                .filter(move |(p, _)| value.starts_with(p))
-                .map(|(_, rules)| &rules[..]),
-        )
+impl DimensionRules {
+    fn add(&mut self, matches: KeyMatch, rule: u32) {
+        self.keyed.push(rule);
+        match matches {
+            KeyMatch::Exact(values) => {
+                for v in values {
+                    self.exact.entry(v).or_default().push(rule);
+                }
+            }
+            KeyMatch::Prefix(p) => {
+                let p: Box<[u8]> = p.as_bytes().into();
+                match self.prefixes.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, rules)) => rules.push(rule),
+                    None => self.prefixes.push((p, vec![rule])),
+                }
+            }
+        }
     }
 }
 
-/// Memory for merging candidate lists, reused between events: a bit per rule, so that the
-/// merged list comes out in rule order without duplicates and without sorting.
+/// The rule sets of an index while it is built: each distinct set stored once.
+struct SetStore {
+    words: usize,
+    sets: Vec<u64>,
+    seen: HashMap<Vec<u64>, SetAt>,
+}
+
+impl SetStore {
+    /// Where the set of `rules` is (stored now if new).
+    fn store(&mut self, rules: &[u32]) -> SetAt {
+        let mut bits = vec![0u64; self.words];
+        for &rule in rules {
+            if let Some(word) = bits.get_mut((rule / 64) as usize) {
+                *word |= 1 << (rule % 64);
+            }
+        }
+        if let Some(&at) = self.seen.get(&bits) {
+            return at;
+        }
+        let at = SetAt::try_from(self.sets.len()).unwrap_or(SetAt::MAX);
+        self.sets.extend_from_slice(&bits);
+        self.seen.insert(bits, at);
+        at
+    }
+
+    fn dimension(&mut self, rules: DimensionRules) -> Dimension {
+        let keyed = self.store(&rules.keyed);
+        let exact = rules
+            .exact
+            .into_iter()
+            .map(|(value, rules)| (value, self.store(&rules)))
+            .collect();
+        let mut empty_prefix = None;
+        let mut prefixes = Vec::new();
+        for (prefix, rules) in rules.prefixes {
+            let at = self.store(&rules);
+            match prefix.is_empty() {
+                true => empty_prefix = Some(at),
+                false => prefixes.push((prefix, at)),
+            }
+        }
+        prefixes.sort();
+        let first = prefixes
+            .iter()
+            .map(|(p, _)| p.first().copied().unwrap_or(0));
+        Dimension {
+            keyed,
+            exact,
+            first: first.collect(),
+            prefixes: prefixes.into_boxed_slice(),
+            empty_prefix,
+        }
+    }
+}
+
+/// Memory for selecting candidates, reused between events.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    /// Per rule number: how many of its keys matched this event (rules in `touched`).
-    hits: Vec<u32>,
-    touched: Vec<u32>,
-    bits: Vec<u64>,
-    /// The range of words of `bits` that may have bits set.
-    low: usize,
-    high: usize,
+    /// The rules still candidates.
+    rules: Vec<u64>,
+    /// The rules kept by the value at hand.
+    kept: Vec<u64>,
+    /// The candidates, as rule numbers.
     list: Vec<u32>,
-}
-
-impl Scratch {
-    /// Counts one matching key for each rule of `rules`.
-    #[inline]
-    fn count(&mut self, rules: &[u32]) {
-        for &rule in rules {
-            let at = rule as usize;
-            if at >= self.hits.len() {
-                self.hits.resize(at + 1, 0);
-            }
-            if let Some(hits) = self.hits.get_mut(at) {
-                if *hits == 0 {
-                    self.touched.push(rule);
-                }
-                *hits = hits.saturating_add(1);
-            }
-        }
-    }
-
-    /// Marks the counted rules whose keys all matched (`needed` per rule) and clears the counts;
-    /// whether any was marked.
-    #[inline]
-    fn keep_complete(&mut self, needed: &[u32]) -> bool {
-        let mut any = false;
-        for i in 0..self.touched.len() {
-            let Some(&rule) = self.touched.get(i) else {
-                break;
-            };
-            let Some(hits) = self.hits.get_mut(rule as usize) else {
-                continue;
-            };
-            let complete = needed.get(rule as usize) == Some(hits);
-            *hits = 0;
-            if complete {
-                self.add(&[rule]);
-                any = true;
-            }
-        }
-        self.touched.clear();
-        any
-    }
-
-    /// Marks the rules of `rules`.
-    #[inline]
-    fn add(&mut self, rules: &[u32]) {
-        for &rule in rules {
-            let word = (rule / 64) as usize;
-            if word >= self.bits.len() {
-                self.bits.resize(word + 1, 0);
-            }
-            if self.low >= self.high {
-                (self.low, self.high) = (word, word + 1);
-            } else {
-                self.low = self.low.min(word);
-                self.high = self.high.max(word + 1);
-            }
-            if let Some(bits) = self.bits.get_mut(word) {
-                *bits |= 1 << (rule % 64);
-            }
-        }
-    }
-
-    /// The marked rules in order, and all marks cleared.
-    #[inline]
-    fn take_sorted(&mut self) -> &[u32] {
-        self.list.clear();
-        let range = self.low..self.high.min(self.bits.len());
-        for (bits, word) in self.bits[range.clone()].iter_mut().zip(range) {
-            let mut rest = std::mem::take(bits);
-            while rest != 0 {
-                self.list.push(word as u32 * 64 + rest.trailing_zeros());
-                rest &= rest - 1;
-            }
-        }
-        (self.low, self.high) = (0, 0);
-        &self.list
-    }
-}
-
-/// Adds rule `rule` under `key` to the tables of its key field in `groups`.
-fn add_keyed(groups: &mut Vec<KeyedField>, key: IndexKey, rule: u32) {
-    let same = |k: &KeyedField| {
-        std::ptr::eq(k.field.def(), key.field.def()) && k.field.arg() == key.field.arg()
-    };
-    let at = match groups.iter().position(same) {
-        Some(at) => at,
-        None => {
-            groups.push(KeyedField {
-                field: key.field.clone(),
-                slot: key.slot,
-                exact: HashMap::new(),
-                prefixes: Prefixes::default(),
-            });
-            groups.len() - 1
-        }
-    };
-    let Some(group) = groups.get_mut(at) else {
-        return;
-    };
-    match key.matches {
-        KeyMatch::Exact(values) => {
-            for v in values {
-                group.exact.entry(v).or_default().push(rule);
-            }
-        }
-        KeyMatch::Prefix(p) => group.prefixes.add(&p, rule),
-    }
 }
 
 impl RuleIndex {
     /// Indexes the active rules, given as (rule number, condition) in rule order. Slots must have
     /// been assigned to the conditions (the key fields are read through the cache).
     pub(crate) fn new<'a>(rules: impl IntoIterator<Item = (u32, &'a Predicate)>) -> RuleIndex {
-        // Per type: the unkeyed typed rules, and the keyed ones.
-        let mut by_type: HashMap<Box<str>, (Vec<u32>, Vec<KeyedField>)> = HashMap::new();
-        let mut always = Vec::new();
-        let mut keyed: Vec<KeyedField> = Vec::new();
-        let mut needed: Vec<u32> = Vec::new();
-        for (i, predicate) in rules {
-            let keys = predicate.index_keys();
-            let count = u32::try_from(keys.len()).unwrap_or(u32::MAX);
-            if needed.len() <= i as usize {
-                needed.resize(i as usize + 1, 0);
+        let mut active = Vec::new();
+        let mut types = DimensionRules::default();
+        // Per key field, in order of appearance: its dimensions (one per key of a rule on it).
+        let mut fields: Vec<(IndexKey, Vec<DimensionRules>)> = Vec::new();
+        for (rule, predicate) in rules {
+            active.push(rule);
+            if let Some(list) = predicate.event_types() {
+                let values = list.iter().map(|t| t.as_str().into()).collect();
+                types.add(KeyMatch::Exact(values), rule);
             }
-            if let Some(slot) = needed.get_mut(i as usize) {
-                *slot = count;
-            }
-            if let Some(types) = predicate.event_types() {
-                for t in types {
-                    let (list, keyed) = by_type.entry(t.as_str().into()).or_default();
-                    if keys.is_empty() {
-                        list.push(i);
+            let mut per_field: Vec<usize> = Vec::new();
+            for key in predicate.index_keys() {
+                let same = |(k, _): &(IndexKey, Vec<DimensionRules>)| {
+                    std::ptr::eq(k.field.def(), key.field.def()) && k.field.arg() == key.field.arg()
+                };
+                let at = match fields.iter().position(same) {
+                    Some(at) => at,
+                    None => {
+                        fields.push((key.clone(), Vec::new()));
+                        fields.len() - 1
                     }
-                    for key in &keys {
-                        add_keyed(keyed, key.clone(), i);
+                };
+                // The rule's n-th key on this field goes to the field's n-th dimension.
+                let n = per_field.iter().filter(|&&f| f == at).count();
+                per_field.push(at);
+                if let Some((_, dims)) = fields.get_mut(at) {
+                    if dims.len() <= n {
+                        dims.resize_with(n + 1, DimensionRules::default);
+                    }
+                    if let Some(dim) = dims.get_mut(n) {
+                        dim.add(key.matches, rule);
                     }
                 }
-                continue;
-            }
-            if keys.is_empty() {
-                always.push(i);
-            }
-            for key in keys {
-                add_keyed(&mut keyed, key, i);
             }
         }
-        let by_type = by_type
+        let width = active.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut store = SetStore {
+            words: width.div_ceil(64).max(1),
+            sets: Vec::new(),
+            seen: HashMap::new(),
+        };
+        let active = store.store(&active);
+        let types = store.dimension(types);
+        // Fields that more rules have keys on first: they are the likeliest to be read anyway.
+        fields.sort_by_key(|(_, dims)| {
+            std::cmp::Reverse(dims.iter().map(|d| d.keyed.len()).sum::<usize>())
+        });
+        let fields = fields
             .into_iter()
-            .map(|(t, (mut list, keyed))| {
-                list.extend_from_slice(&always);
-                list.sort_unstable();
-                list.dedup();
-                let bucket = Bucket {
-                    rules: list.into_boxed_slice(),
-                    keyed: keyed.into_boxed_slice(),
-                };
-                (t, bucket)
+            .flat_map(|(key, dims)| dims.into_iter().map(move |d| (key.clone(), d)))
+            .map(|(key, dim)| KeyField {
+                field: key.field,
+                slot: key.slot,
+                keys: store.dimension(dim),
             })
             .collect();
         RuleIndex {
-            by_type,
-            always: always.into_boxed_slice(),
-            keyed: keyed.into_boxed_slice(),
-            needed: needed.into_boxed_slice(),
+            words: store.words,
+            active,
+            types,
+            fields,
+            sets: store.sets.into_boxed_slice(),
         }
     }
 
+    /// Memory for [`RuleIndex::candidates`].
+    pub(crate) fn scratch(&self) -> Scratch {
+        Scratch {
+            rules: vec![0; self.words],
+            kept: vec![0; self.words],
+            list: Vec::new(),
+        }
+    }
+
+    /// The rule set at `at`.
+    #[inline]
+    fn set(&self, at: SetAt) -> &[u64] {
+        let at = at as usize;
+        self.sets.get(at..at + self.words).unwrap_or(&[])
+    }
+
     /// The rules to evaluate on the event of `cache`, whose `okta.evt.type` value is
-    /// `event_type`, in rule order. `scratch` is memory reused between events.
+    /// `event_type`, in rule order. `scratch` is memory reused between events (from
+    /// [`RuleIndex::scratch`]).
     #[inline]
     pub(crate) fn candidates<'a>(
-        &'a self,
+        &self,
         event_type: &str,
         cache: &mut ExtractCache<'_>,
         scratch: &'a mut Scratch,
     ) -> &'a [u32] {
-        let bucket = self.by_type.get(event_type);
-        let base: &'a [u32] = bucket.map_or(&self.always, |b| &b.rules);
-        let bucket_keyed = bucket.map_or(&[][..], |b| &b.keyed[..]);
-        for keyed in self.keyed.iter().chain(bucket_keyed) {
-            let Some(Value::Str(value)) = cache.get(keyed.slot, &keyed.field) else {
+        let Scratch { rules, kept, list } = scratch;
+        rules.resize(self.words, 0);
+        kept.resize(self.words, 0);
+        rules.copy_from_slice(self.set(self.active));
+        self.narrow(&self.types, Some(event_type), rules, kept);
+        for key in &*self.fields {
+            let keyed = self.set(key.keys.keyed);
+            if !rules.iter().zip(keyed).any(|(r, k)| r & k != 0) {
                 continue;
-            };
-            let exact = match keyed.exact.is_empty() {
-                true => None,
-                false => keyed.exact.get(&*value),
-            };
-            let hits = exact
-                .map(|rules| &rules[..])
-                .into_iter()
-                .chain(keyed.prefixes.matching(value.as_bytes()));
-            for rules in hits {
-                scratch.count(rules);
+            }
+            match cache.get(key.slot, &key.field) {
+                Some(Value::Str(value)) => self.narrow(&key.keys, Some(&value), rules, kept),
+                _ => self.narrow(&key.keys, None, rules, kept),
             }
         }
-        // Rules whose keys all matched join the base list.
-        if !scratch.keep_complete(&self.needed) {
-            return base;
+        list.clear();
+        for (word, &bits) in rules.iter().enumerate() {
+            let mut rest = bits;
+            while rest != 0 {
+                list.push(word as u32 * 64 + rest.trailing_zeros());
+                rest &= rest - 1;
+            }
         }
-        scratch.add(base);
-        scratch.take_sorted()
+        list
     }
 
-    /// The cache slots of the fields read for every event (the key fields of rules for any
-    /// type).
+    /// Drops from `rules` those keyed in `dim` that `value` (`None`: absent or not a string)
+    /// does not match. `kept` is scratch of the set width.
+    #[inline]
+    fn narrow(&self, dim: &Dimension, value: Option<&str>, rules: &mut [u64], kept: &mut [u64]) {
+        let keyed = self.set(dim.keyed);
+        kept.fill(0);
+        if let Some(value) = value {
+            let mut keep = |at: SetAt| {
+                for (k, s) in kept.iter_mut().zip(self.set(at)) {
+                    *k |= s;
+                }
+            };
+            if !dim.exact.is_empty() {
+                if let Some(&at) = dim.exact.get(value) {
+                    keep(at);
+                }
+            }
+            if let Some(at) = dim.empty_prefix {
+                keep(at);
+            }
+            if let Some(&b) = value.as_bytes().first() {
+                for (i, _) in dim.first.iter().enumerate().filter(|(_, &f)| f == b) {
+                    if let Some((prefix, at)) = dim.prefixes.get(i) {
+                        if value.as_bytes().starts_with(prefix) {
+                            keep(*at);
+                        }
+                    }
+                }
+            }
+        }
+        for ((r, k), m) in rules.iter_mut().zip(keyed).zip(&*kept) {
+            *r &= !k | m;
+        }
+    }
+
+    /// The cache slots of the index's key fields (read for most events).
     pub(crate) fn always_read(&self) -> Vec<u32> {
-        self.keyed.iter().map(|k| k.slot).collect()
+        self.fields.iter().map(|k| k.slot).collect()
     }
 
-    /// How many event types have a bucket.
+    /// How many event types rules are indexed under.
     pub(crate) fn event_types(&self) -> usize {
-        self.by_type.len()
+        self.types.exact.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::{compile, CacheMemory, SlotTable};
+    use crate::condition::parse as parse_condition;
+    use okta_stream::fields::FieldState;
+    use okta_stream::Event;
+
+    /// The candidates of each event (given as event type, country, login) for these conditions.
+    /// An empty country: the event has no `client` object.
+    fn candidates(conditions: &[&str], events: &[(&str, &str, &str)]) -> Vec<Vec<u32>> {
+        let mut slots = SlotTable::default();
+        let predicates: Vec<Predicate> = conditions
+            .iter()
+            .map(|c| {
+                let mut p = compile(&parse_condition(c).unwrap()).unwrap().predicate;
+                p.assign_slots(&mut slots);
+                p
+            })
+            .collect();
+        let index = RuleIndex::new(predicates.iter().enumerate().map(|(i, p)| (i as u32, p)));
+        let mut scratch = index.scratch();
+        let mut memory = CacheMemory::with_slots(slots.len());
+        let state = FieldState::new();
+        events
+            .iter()
+            .map(|(et, country, login)| {
+                // An empty country: no `client` at all.
+                let client = match country.is_empty() {
+                    true => String::new(),
+                    false => {
+                        format!(r#","client":{{"geographicalContext":{{"country":"{country}"}}}}"#)
+                    }
+                };
+                let json = format!(
+                    r#"{{"eventType":"{et}","actor":{{"alternateId":"{login}"}}{client}}}"#
+                );
+                let event = Event::from_bytes(json.into_bytes()).unwrap();
+                let mut cache = ExtractCache::for_event(&mut memory, &event, &state);
+                let list = index.candidates(et, &mut cache, &mut scratch).to_vec();
+                cache.finish(&mut memory);
+                list
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rule_is_a_candidate_when_its_type_and_all_its_keys_match() {
+        let rules = [
+            "okta.evt.type = a",
+            "okta.evt.type in (a, b) and okta.client.geo.country in (France, Japan)",
+            "okta.client.geo.country = France and okta.actor.alternateid startswith adm",
+            "okta.actor.alternateid startswith \"\"",
+            "okta.actor.alternateid contains x",
+            "okta.evt.type in ()",
+            "okta.client.geo.country in (France, Japan) and okta.client.geo.country = Japan",
+            "okta.actor.alternateid startswith ad and okta.actor.alternateid startswith admin",
+        ];
+        let got = candidates(
+            &rules,
+            &[
+                ("a", "France", "admin@x"),
+                ("b", "Japan", "jane@x"),
+                ("c", "Japan", "adm@x"),
+                ("a", "Peru", ""),
+                ("b", "", "admin@x"),
+            ],
+        );
+        assert_eq!(got[0], [0, 1, 2, 3, 4, 7]);
+        assert_eq!(got[1], [1, 3, 4, 6]);
+        assert_eq!(got[2], [3, 4, 6]);
+        assert_eq!(got[3], [0, 3, 4]);
+        assert_eq!(got[4], [3, 4, 7]);
+    }
+
+    #[test]
+    fn absent_fields_match_no_key_and_wide_rulesets_keep_rule_order() {
+        // 150 rules over three words: every third keyed on a country, the others on a type.
+        let rules: Vec<String> = (0..150)
+            .map(|i| match i % 3 {
+                0 => format!("okta.client.geo.country = C{}", i % 7),
+                _ => format!("okta.evt.type = t{}", i % 5),
+            })
+            .collect();
+        let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+        let got = candidates(&rules, &[("t2", "C3", "j"), ("t4", "", "j")]);
+        let want = |et: &str, country: &str| -> Vec<u32> {
+            (0..150u32)
+                .filter(|i| match i % 3 {
+                    0 => format!("C{}", i % 7) == country,
+                    _ => format!("t{}", i % 5) == et,
+                })
+                .collect()
+        };
+        assert_eq!(got[0], want("t2", "C3"));
+        assert_eq!(got[1], want("t4", ""));
+        assert!(got[0].len() > 20 && got[0].windows(2).all(|w| w[0] < w[1]));
     }
 }
