@@ -30,6 +30,10 @@ use okta_stream::fields::{Field, Value};
 use crate::compile::key::{IndexKey, KeyMatch};
 use crate::compile::{ExtractCache, Predicate};
 
+mod table;
+
+use table::ValueTable;
+
 /// Where a set of rules starts in [`RuleIndex::sets`] (a word offset).
 type SetAt = u32;
 
@@ -70,10 +74,12 @@ struct Dimension {
     /// The rules with a key here: candidates only for events whose value matches their key.
     keyed: SetAt,
     /// Per exact key value: the rules it keeps.
-    exact: HashMap<Box<str>, SetAt>,
-    /// Per key prefix: the rules kept by values that start with it. The first bytes are kept
-    /// apart (`first`, same order), so that a value is compared only with the prefixes of its
-    /// first byte; an empty prefix keeps its rules for every string.
+    exact: ValueTable,
+    /// Per key prefix: the rules kept by values that start with it (including those of the
+    /// shorter prefixes it starts with), sorted. The first bytes are kept apart (`first`, same
+    /// order), so that a value is compared only with the prefixes of its first byte, found by
+    /// binary search: the last that matches is the longest and keeps all the rules any keeps.
+    /// An empty prefix keeps its rules for every string (`empty_prefix`).
     prefixes: Box<[(Box<[u8]>, SetAt)]>,
     first: Box<[u8]>,
     empty_prefix: Option<SetAt>,
@@ -139,13 +145,24 @@ impl SetStore {
             .into_iter()
             .map(|(value, rules)| (value, self.store(&rules)))
             .collect();
+        let exact = ValueTable::new(exact);
+        // Each prefix keeps the rules of the shorter prefixes it starts with too, so that the
+        // longest prefix a value starts with stands for all of them.
         let mut empty_prefix = None;
         let mut prefixes = Vec::new();
-        for (prefix, rules) in rules.prefixes {
-            let at = self.store(&rules);
+        for (prefix, _) in &rules.prefixes {
+            let mut union: Vec<u32> = rules
+                .prefixes
+                .iter()
+                .filter(|(shorter, _)| prefix.starts_with(shorter))
+                .flat_map(|(_, rules)| rules.iter().copied())
+                .collect();
+            union.sort_unstable();
+            union.dedup();
+            let at = self.store(&union);
             match prefix.is_empty() {
                 true => empty_prefix = Some(at),
-                false => prefixes.push((prefix, at)),
+                false => prefixes.push((prefix.clone(), at)),
             }
         }
         prefixes.sort();
@@ -167,8 +184,6 @@ impl SetStore {
 pub(crate) struct Scratch {
     /// The rules still candidates.
     rules: Vec<u64>,
-    /// The rules kept by the value at hand.
-    kept: Vec<u64>,
     /// The candidates, as rule numbers.
     list: Vec<u32>,
 }
@@ -246,7 +261,6 @@ impl RuleIndex {
     pub(crate) fn scratch(&self) -> Scratch {
         Scratch {
             rules: vec![0; self.words],
-            kept: vec![0; self.words],
             list: Vec::new(),
         }
     }
@@ -268,19 +282,18 @@ impl RuleIndex {
         cache: &mut ExtractCache<'_>,
         scratch: &'a mut Scratch,
     ) -> &'a [u32] {
-        let Scratch { rules, kept, list } = scratch;
+        let Scratch { rules, list } = scratch;
         rules.resize(self.words, 0);
-        kept.resize(self.words, 0);
         rules.copy_from_slice(self.set(self.active));
-        self.narrow(&self.types, Some(event_type), rules, kept);
+        self.narrow(&self.types, Some(event_type), rules);
         for key in &*self.fields {
             let keyed = self.set(key.keys.keyed);
             if !rules.iter().zip(keyed).any(|(r, k)| r & k != 0) {
                 continue;
             }
             match cache.get(key.slot, &key.field) {
-                Some(Value::Str(value)) => self.narrow(&key.keys, Some(&value), rules, kept),
-                _ => self.narrow(&key.keys, None, rules, kept),
+                Some(Value::Str(value)) => self.narrow(&key.keys, Some(&value), rules),
+                _ => self.narrow(&key.keys, None, rules),
             }
         }
         list.clear();
@@ -295,37 +308,51 @@ impl RuleIndex {
     }
 
     /// Drops from `rules` those keyed in `dim` that `value` (`None`: absent or not a string)
-    /// does not match. `kept` is scratch of the set width.
+    /// does not match.
     #[inline]
-    fn narrow(&self, dim: &Dimension, value: Option<&str>, rules: &mut [u64], kept: &mut [u64]) {
-        let keyed = self.set(dim.keyed);
-        kept.fill(0);
+    fn narrow(&self, dim: &Dimension, value: Option<&str>, rules: &mut [u64]) {
+        // The sets of the keys `value` matches: its exact value's, and its longest prefix's.
+        let mut matched = [0 as SetAt; 2];
+        let mut n = 0;
         if let Some(value) = value {
-            let mut keep = |at: SetAt| {
-                for (k, s) in kept.iter_mut().zip(self.set(at)) {
-                    *k |= s;
-                }
-            };
-            if !dim.exact.is_empty() {
-                if let Some(&at) = dim.exact.get(value) {
-                    keep(at);
-                }
+            if let Some(at) = dim.exact.get(value) {
+                matched[0] = at;
+                n = 1;
             }
-            if let Some(at) = dim.empty_prefix {
-                keep(at);
-            }
+            let mut longest = dim.empty_prefix;
             if let Some(&b) = value.as_bytes().first() {
-                for (i, _) in dim.first.iter().enumerate().filter(|(_, &f)| f == b) {
-                    if let Some((prefix, at)) = dim.prefixes.get(i) {
-                        if value.as_bytes().starts_with(prefix) {
-                            keep(*at);
-                        }
+                let from = dim.first.partition_point(|&f| f < b);
+                let same = dim.first.get(from..).unwrap_or(&[]);
+                let to = from + same.partition_point(|&f| f == b);
+                for (prefix, at) in dim.prefixes.get(from..to).unwrap_or(&[]) {
+                    if value.as_bytes().starts_with(prefix) {
+                        longest = Some(*at);
                     }
                 }
             }
+            if let Some(at) = longest {
+                matched[n] = at;
+                n += 1;
+            }
         }
-        for ((r, k), m) in rules.iter_mut().zip(keyed).zip(&*kept) {
-            *r &= !k | m;
+        let keyed = self.set(dim.keyed);
+        match &matched[..n] {
+            [] => {
+                for (r, k) in rules.iter_mut().zip(keyed) {
+                    *r &= !k;
+                }
+            }
+            [one] => {
+                for ((r, k), m) in rules.iter_mut().zip(keyed).zip(self.set(*one)) {
+                    *r &= !k | m;
+                }
+            }
+            [a, b, ..] => {
+                let both = self.set(*a).iter().zip(self.set(*b));
+                for ((r, k), (ma, mb)) in rules.iter_mut().zip(keyed).zip(both) {
+                    *r &= !k | ma | mb;
+                }
+            }
         }
     }
 
