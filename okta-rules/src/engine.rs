@@ -20,7 +20,7 @@ use std::sync::Arc;
 use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState, Value};
 
-use crate::compile::{CacheMemory, ExtractCache, Program, SlotTable};
+use crate::compile::{CacheMemory, ExtractCache, Program, ProgramSet, SlotTable};
 use crate::error::{Diagnostic, Error};
 use crate::index::{RuleIndex, Scratch};
 use crate::load::{self, LoadOptions, Loaded, Rule};
@@ -119,9 +119,10 @@ struct EngineRule {
 /// A compiled, indexed ruleset with its per-stream state.
 pub struct Ruleset {
     rules: Vec<EngineRule>,
-    /// The conditions of `rules` as programs, side by side (by rule number; inactive rules have
-    /// an empty one): what is read for every candidate rule, kept apart from the rest.
-    programs: Box<[Program]>,
+    /// The conditions of `rules` as programs, in one array (those of one event type side by
+    /// side; inactive rules have none): what is read for every candidate rule, kept apart from
+    /// the rest.
+    programs: ProgramSet,
     /// The candidate rules of each event.
     index: RuleIndex,
     /// Memory for merging candidate lists when index keys add rules to a bucket.
@@ -266,6 +267,22 @@ impl Ruleset {
                 false => Program::default(),
             })
             .collect();
+        // Rules of one event type side by side (by their first type; those of any type last).
+        let mut layout: Vec<(Option<&str>, u32)> = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.active)
+            .map(|(i, r)| {
+                let first = r.rule.predicate.event_types().and_then(|t| t.first());
+                (
+                    first.map(String::as_str),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
+            .collect();
+        layout.sort_by_key(|&(t, i)| (t.is_none(), t, i));
+        let layout: Vec<u32> = layout.into_iter().map(|(_, i)| i).collect();
+        let programs = ProgramSet::new(programs, &layout);
         Ruleset {
             rules,
             programs,
@@ -378,7 +395,7 @@ impl Ruleset {
         let candidates = index.candidates(et, &mut cache, scratch);
         let mut time_ns: Option<i128> = None;
         for &i in candidates {
-            let hit = programs.get(i as usize).is_some_and(|p| p.eval(&mut cache));
+            let hit = programs.eval(i, &mut cache);
             if !hit {
                 continue;
             }

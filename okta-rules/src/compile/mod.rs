@@ -32,7 +32,7 @@ mod literal;
 pub mod pmatch;
 mod posix;
 mod program;
-mod text;
+pub(crate) mod text;
 pub mod transform;
 
 use okta_stream::event::Event;
@@ -44,7 +44,7 @@ pub use build::op_allowed;
 pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable, NO_SLOT};
 pub use evttype::{event_types, EVENT_TYPE_FIELD};
 pub use literal::{parse_bool, parse_u64};
-pub(crate) use program::Program;
+pub(crate) use program::{Program, ProgramSet};
 
 /// Deepest syntax tree accepted by [`compile`] (after macro substitution).
 pub const MAX_TREE_DEPTH: usize = 4096;

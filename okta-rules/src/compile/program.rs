@@ -8,9 +8,10 @@
 //! node kinds, and a rule's whole condition sits in one allocation. That matters when an event
 //! runs a dozen rules of a large ruleset: following a tree of separately allocated nodes cost
 //! more in cache misses than the checks themselves. Results equal [`Node::eval`]'s, with the
-//! same short-circuit order. The ruleset keeps the programs of all rules side by side, each
-//! without what the rule index establishes before a rule is evaluated (see
-//! `super::Predicate::program`).
+//! same short-circuit order. A ruleset keeps the programs of all its rules in one
+//! [`ProgramSet`], each without what the rule index establishes before a rule is evaluated (see
+//! `super::Predicate::program`): one array of ops, the rules of one event type next to each
+//! other, so that the few rules an event needs evaluated sit on few cache lines.
 
 use super::cache::ExtractCache;
 use super::eval::{CheckNode, Node};
@@ -65,19 +66,10 @@ impl Program {
         }
     }
 
-    /// Whether the condition holds for the cache's event.
-    #[inline]
-    pub(crate) fn eval(&self, cache: &mut ExtractCache<'_>) -> bool {
-        let mut at = self.entry;
-        // Every jump goes forward (or to an answer), so this ends.
-        while let Some(op) = self.ops.get(at as usize) {
-            at = if op.check.eval(cache) {
-                op.on_true
-            } else {
-                op.on_false
-            };
-        }
-        at == TRUE
+    /// Whether the condition holds for the cache's event (rulesets use [`ProgramSet::eval`]).
+    #[cfg(test)]
+    fn eval(&self, cache: &mut ExtractCache<'_>) -> bool {
+        run(&self.ops, self.entry, cache)
     }
 
     /// How many checks the program has.
@@ -85,6 +77,82 @@ impl Program {
     fn len(&self) -> usize {
         self.ops.len()
     }
+}
+
+/// The programs of a ruleset's rules, in one array of ops (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProgramSet {
+    ops: Box<[Op]>,
+    /// Per rule number: where its ops are in `ops`, and its entry (relative to its ops).
+    rules: Box<[Placed]>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    start: u32,
+    len: u32,
+    entry: u32,
+}
+
+impl ProgramSet {
+    /// The programs of rules `0..programs.len()`, laid out in the order of `layout` (rule
+    /// numbers; rules left out have a program that never holds).
+    pub(crate) fn new(programs: Vec<Program>, layout: &[u32]) -> ProgramSet {
+        let never = Placed {
+            start: 0,
+            len: 0,
+            entry: FALSE,
+        };
+        let mut rules = vec![never; programs.len()];
+        let mut ops = Vec::new();
+        for &rule in layout {
+            let (Some(program), Some(placed)) =
+                (programs.get(rule as usize), rules.get_mut(rule as usize))
+            else {
+                continue;
+            };
+            *placed = Placed {
+                start: u32::try_from(ops.len()).unwrap_or(u32::MAX),
+                len: u32::try_from(program.ops.len()).unwrap_or(0),
+                entry: program.entry,
+            };
+            ops.extend_from_slice(&program.ops);
+        }
+        ProgramSet {
+            ops: ops.into_boxed_slice(),
+            rules: rules.into_boxed_slice(),
+        }
+    }
+
+    /// Whether the condition of rule `rule` holds for the cache's event (`false` for a rule
+    /// without a program).
+    #[inline]
+    pub(crate) fn eval(&self, rule: u32, cache: &mut ExtractCache<'_>) -> bool {
+        let Some(placed) = self.rules.get(rule as usize) else {
+            return false;
+        };
+        let start = placed.start as usize;
+        let ops = self
+            .ops
+            .get(start..start + placed.len as usize)
+            .unwrap_or(&[]);
+        run(ops, placed.entry, cache)
+    }
+}
+
+/// Runs `ops` from `entry`.
+#[inline]
+fn run(ops: &[Op], entry: u32, cache: &mut ExtractCache<'_>) -> bool {
+    let mut at = entry;
+    // Every jump goes forward (or to an answer), so this ends.
+    while let Some(op) = ops.get(at as usize) {
+        at = if op.check.eval(cache) {
+            op.on_true
+        } else {
+            op.on_false
+        };
+    }
+    at == TRUE
 }
 
 /// Emits the ops of `node`, which continues at `on_true` when it holds and at `on_false` when

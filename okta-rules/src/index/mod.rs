@@ -28,6 +28,7 @@ use foldhash::{HashMap, HashMapExt};
 use okta_stream::fields::{Field, Value};
 
 use crate::compile::key::{IndexKey, KeyMatch};
+use crate::compile::text::{same, Lit};
 use crate::compile::{ExtractCache, Predicate};
 
 mod table;
@@ -80,7 +81,7 @@ struct Dimension {
     /// order), so that a value is compared only with the prefixes of its first byte, found by
     /// binary search: the last that matches is the longest and keeps all the rules any keeps.
     /// An empty prefix keeps its rules for every string (`empty_prefix`).
-    prefixes: Box<[(Box<[u8]>, SetAt)]>,
+    prefixes: Box<[(Lit, SetAt)]>,
     first: Box<[u8]>,
     empty_prefix: Option<SetAt>,
 }
@@ -90,7 +91,7 @@ struct Dimension {
 struct DimensionRules {
     keyed: Vec<u32>,
     exact: HashMap<Box<str>, Vec<u32>>,
-    prefixes: Vec<(Box<[u8]>, Vec<u32>)>,
+    prefixes: Vec<(Box<str>, Vec<u32>)>,
 }
 
 impl DimensionRules {
@@ -102,13 +103,10 @@ impl DimensionRules {
                     self.exact.entry(v).or_default().push(rule);
                 }
             }
-            KeyMatch::Prefix(p) => {
-                let p: Box<[u8]> = p.as_bytes().into();
-                match self.prefixes.iter_mut().find(|(q, _)| *q == p) {
-                    Some((_, rules)) => rules.push(rule),
-                    None => self.prefixes.push((p, vec![rule])),
-                }
-            }
+            KeyMatch::Prefix(p) => match self.prefixes.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, rules)) => rules.push(rule),
+                None => self.prefixes.push((p, vec![rule])),
+            },
         }
     }
 }
@@ -154,7 +152,7 @@ impl SetStore {
             let mut union: Vec<u32> = rules
                 .prefixes
                 .iter()
-                .filter(|(shorter, _)| prefix.starts_with(shorter))
+                .filter(|(shorter, _)| prefix.starts_with(&**shorter))
                 .flat_map(|(_, rules)| rules.iter().copied())
                 .collect();
             union.sort_unstable();
@@ -166,14 +164,15 @@ impl SetStore {
             }
         }
         prefixes.sort();
-        let first = prefixes
-            .iter()
-            .map(|(p, _)| p.first().copied().unwrap_or(0));
+        let first = prefixes.iter().map(|(p, _)| p.bytes().next().unwrap_or(0));
         Dimension {
             keyed,
             exact,
             first: first.collect(),
-            prefixes: prefixes.into_boxed_slice(),
+            prefixes: prefixes
+                .iter()
+                .map(|(p, at)| (Lit::from(&**p), *at))
+                .collect(),
             empty_prefix,
         }
     }
@@ -322,10 +321,15 @@ impl RuleIndex {
             let mut longest = dim.empty_prefix;
             if let Some(&b) = value.as_bytes().first() {
                 let from = dim.first.partition_point(|&f| f < b);
-                let same = dim.first.get(from..).unwrap_or(&[]);
-                let to = from + same.partition_point(|&f| f == b);
+                let rest = dim.first.get(from..).unwrap_or(&[]);
+                let to = from + rest.partition_point(|&f| f == b);
                 for (prefix, at) in dim.prefixes.get(from..to).unwrap_or(&[]) {
-                    if value.as_bytes().starts_with(prefix) {
+                    let prefix = prefix.as_bytes();
+                    if value
+                        .as_bytes()
+                        .get(..prefix.len())
+                        .is_some_and(|v| same(v, prefix))
+                    {
                         longest = Some(*at);
                     }
                 }

@@ -12,6 +12,8 @@ use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
 
+use crate::compile::text::same;
+
 /// Marks a free slot.
 const FREE: u32 = u32::MAX;
 
@@ -96,7 +98,8 @@ impl ValueTable {
             }
             if slot.hash == h {
                 let start = slot.start as usize;
-                if self.bytes.get(start..start + slot.len as usize) == Some(value) {
+                let bytes = self.bytes.get(start..start + slot.len as usize);
+                if bytes.is_some_and(|b| same(b, value)) {
                     return Some(slot.set);
                 }
             }
