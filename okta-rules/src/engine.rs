@@ -3,13 +3,12 @@
 //! Data flow: a [`Ruleset`] is built from loaded rules ([`crate::load`]) and [`EngineOptions`]:
 //! a rule is active when `enabled:` left it enabled, its priority passes the minimum priority, and
 //! the selections (Falco's `-D`, `-T`, `-t` and `rules:` enable/disable) keep it. Active rules are
-//! indexed by the `okta.evt.type` values their condition can match, and rules that can match
-//! any type by the values of a field they require, where they have one ([`crate::index`]). Per
-//! event, [`Ruleset::process`] feeds the field state once
+//! indexed by the `okta.evt.type` values their condition can match and by the values of the
+//! string fields they require (the `index` module); their conditions become programs in one array
+//! (`compile::ProgramSet`). Per event, [`Ruleset::process`] feeds the field state once
 //! ([`okta_stream::fields::FieldState::observe`]), gets the candidate rules from the index,
 //! evaluates them in rule order with one extraction cache for the event, and turns matches into
-//! [`Alert`]s: with
-//! [`RuleMatching::First`] (Falco's default) only the first matching rule alerts. Threshold rules
+//! [`Alert`]s: with [`RuleMatching::First`] (Falco's default) only the first matching rule alerts. Threshold rules
 //! ([`crate::state`]) alert only when their count is reached.
 //!
 //! The engine is synchronous and owns its state; use one per stream.
@@ -125,7 +124,7 @@ pub struct Ruleset {
     programs: ProgramSet,
     /// The candidate rules of each event.
     index: RuleIndex,
-    /// Memory for merging candidate lists when index keys add rules to a bucket.
+    /// Memory the index selects candidates in, reused between events.
     scratch: Scratch,
     matching: RuleMatching,
     hostname: Arc<str>,
@@ -371,7 +370,7 @@ impl Ruleset {
     pub fn process_with(&mut self, event: &Event, mut emit: impl FnMut(Alert)) {
         self.events += 1;
         self.state.observe(event);
-        // The bucket key is the value of `okta.evt.type` itself (a string unescaped, another
+        // The index's event type is the value of `okta.evt.type` itself (a string unescaped, another
         // JSON value as its text, "" when missing or null), as the indexed checks compare it.
         let Ruleset {
             rules,

@@ -15,9 +15,9 @@
 //! - [`compile`]: the tree → an evaluator with fields resolved once.
 //! - [`engine`]: the [`Ruleset`]: active rules evaluated per event with Falco's `rule_matching`
 //!   (`first` or `all`), a minimum priority, and enable/disable selections. Rules are indexed by
-//!   event type (as Falco does), and rules that can match any type by the values (`=`, `in`) or
-//!   prefixes (`startswith`) of a string field they require, so that an event only runs the rules
-//!   that could fire on it; fields are read once per event, through one scan of each object.
+//!   event type (as Falco does) and by the values (`=`, `in`) or prefixes (`startswith`) of the
+//!   string fields they require, so that an event only runs the rules that could fire on it;
+//!   fields are read at most once per event.
 //! - [`output`]: `%field` templates, Falco's text line and JSON alert object ([`Alert`]).
 //! - [`priority`]: Falco's priorities.
 //! - [`state`]: threshold rules (N matches in a window per key), an extension.

@@ -22,7 +22,9 @@
 //! has a key on it: rules of other event types are gone by then, so their key fields cost
 //! nothing. The rules left are those whose keys all match, read out of the bitset in rule order.
 //! Results are the same as evaluating every rule: a rule left out cannot hold on the event (the
-//! engine-equivalence tests check this).
+//! engine-equivalence tests check this). The word operations grow with the number of rules (a
+//! word per 64): a few per dimension for hundreds of rules, still well under a microsecond per
+//! event for thousands.
 
 use foldhash::{HashMap, HashMapExt};
 use okta_stream::fields::{Field, Value};
@@ -52,13 +54,6 @@ pub(crate) struct RuleIndex {
     fields: Box<[KeyField]>,
     /// All rule sets, `words` words each.
     sets: Box<[u64]>,
-}
-
-impl Default for RuleIndex {
-    /// An index of no rules.
-    fn default() -> RuleIndex {
-        RuleIndex::new(std::iter::empty())
-    }
 }
 
 /// One field's keys.
