@@ -402,3 +402,37 @@ fn demo_plays_every_scenario_prints_alerts_and_a_summary_and_exits() {
         );
     }
 }
+
+/// `okta-cli demo | head -1`: when the reader closes the pipe, the demo stops quietly with
+/// status 0 (as `grep` or `jq` do), not with an error.
+#[test]
+fn demo_stops_quietly_when_its_output_pipe_closes() {
+    use std::io::{BufRead, BufReader};
+    // Enough backlog alerts to fill the pipe before the scenarios start.
+    let mut child = okta_cli()
+        .args([
+            "demo",
+            "--duration",
+            "30s",
+            "--backlog",
+            "5000",
+            "-o",
+            "json",
+        ])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    drop(out);
+    let status = wait_with_deadline(&mut child, Duration::from_secs(60));
+    let err = err.join().unwrap();
+    assert!(status.success(), "{status:?}\n{err}");
+    assert!(!err.contains("error"), "{err}");
+}
