@@ -210,9 +210,10 @@ fn broken_file_loads_nothing_and_reports_all_errors() {
         "- rule: Bad2\n  desc: d\n  condition: okta.evt.type = a\n  output: o\n  priority: NOPE\n  source: okta\n"
     );
     let errs = errors(&text);
-    // The reader error (Bad2) stops the file before compilation.
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs.iter().any(|d| d.message == "Invalid priority"));
+    // The reader error (Bad2) does not hide the compile error of Bad1.
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].item.as_deref(), Some("rule 'Bad1'"));
+    assert_eq!(errs[1].message, "Invalid priority");
     // A file whose items all read fine but two conditions fail: both reported.
     let text = format!(
         "{}{}{}",
@@ -707,4 +708,44 @@ fn files_and_directories_load_in_sorted_order() {
         .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_error_of_a_file_is_reported_in_one_load() {
+    // A rule with a wrong output and a wrong condition, then a rule that does not read (bad
+    // priority), then a rule whose condition does not parse: four errors, in file order.
+    let text = "- rule: Both\n  desc: d\n  condition: okta.evt.typ = a\n  output: \"x %okta.actor.nme\"\n  priority: NOTICE\n  source: okta\n- rule: Unread\n  desc: d\n  condition: okta.evt.type = a\n  output: o\n  priority: LOUD\n  source: okta\n- rule: Unparsed\n  desc: d\n  condition: (okta.evt.type = a\n  output: o\n  priority: NOTICE\n  source: okta\n";
+    let errors = errors(text);
+    let found: Vec<(u32, &str)> = errors
+        .iter()
+        .map(|d| (d.pos.map_or(0, |p| p.line), d.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found[0].0, 3);
+    assert!(
+        found[0].1.contains("did you mean 'okta.evt.type'"),
+        "{found:#?}"
+    );
+    assert_eq!(found[1].0, 4);
+    assert!(
+        found[1].1.contains("did you mean 'okta.actor.name'"),
+        "{found:#?}"
+    );
+    assert_eq!(found[2], (11, "Invalid priority"));
+    assert_eq!(found[3].0, 15);
+    assert!(found[3].1.contains("')'"), "{found:#?}");
+    // No guesses (such as unused lists) come with a file that did not read.
+    let text = format!("- list: l\n  items: [a]\n{text}");
+    let load = load(&text).unwrap_err();
+    assert!(load.diagnostics().iter().all(|d| d.is_error()));
+}
+
+#[test]
+fn skip_if_unknown_filter_skips_only_when_every_error_is_an_unknown_field() {
+    let rule_with = |cond: &str, output: &str| {
+        format!("- rule: R\n  desc: d\n  condition: {cond}\n  output: \"{output}\"\n  priority: NOTICE\n  source: okta\n  skip-if-unknown-filter: true\n")
+    };
+    let l = ok(&rule_with("okta.nosuch = a", "%okta.nosuch.either"));
+    assert_eq!(l.skipped, vec!["R"]);
+    assert!(!errors(&rule_with("(okta.evt.type = a", "%okta.nosuch.either")).is_empty());
 }

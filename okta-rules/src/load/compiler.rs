@@ -266,21 +266,28 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo]) -> Output {
         );
         out.diags
             .extend(warnings.into_iter().map(|d| d.item("rule", &r.name)));
-        match compiled {
-            Ok(rule) => out.rules.push(rule),
-            Err(d) => {
-                let d = d.item("rule", &r.name);
-                if r.skip_if_unknown_filter && is_unknown_filter(&d.message) {
-                    out.diags.push(Diag {
-                        severity: crate::error::Severity::Warning,
-                        message: format!("{} (rule skipped: skip-if-unknown-filter)", d.message),
-                        ..d
-                    });
-                    out.skipped.push(r.name.clone());
-                } else {
-                    out.diags.push(d);
-                }
+        let errors = match compiled {
+            Ok(rule) => {
+                out.rules.push(rule);
+                continue;
             }
+            Err(errors) => errors,
+        };
+        // Skipped rather than an error, when the rule allows it and every error is an unknown field.
+        let skip = r.skip_if_unknown_filter && errors.iter().all(|d| is_unknown_filter(&d.message));
+        if skip {
+            out.skipped.push(r.name.clone());
+        }
+        for d in errors {
+            let d = d.item("rule", &r.name);
+            out.diags.push(match skip {
+                true => Diag {
+                    severity: crate::error::Severity::Warning,
+                    message: format!("{} (rule skipped: skip-if-unknown-filter)", d.message),
+                    ..d
+                },
+                false => d,
+            });
         }
     }
 
@@ -340,12 +347,89 @@ fn compile_rule(
     macros: &Macros<'_>,
     macro_used: &mut [bool],
     compile_warnings: &mut Vec<Diag>,
-) -> Result<Rule, Diag> {
-    // Output first (Falco validates it before the condition).
+) -> Result<Rule, Vec<Diag>> {
+    // Output first (Falco validates it before the condition). Its error does not hide the
+    // condition's: both are reported, as a compiler would.
     let output_text = r.output.text();
     let output = OutputTemplate::compile(&output_text)
-        .map_err(|e| ctx.at(&r.output, e.offset, e.len, e.message))?;
+        .map_err(|e| ctx.at(&r.output, e.offset, e.len, e.message));
+    let output = match output {
+        Ok(output) => output,
+        Err(output_error) => {
+            let condition = compile_condition(
+                ctx,
+                r,
+                lists,
+                list_used,
+                macros,
+                macro_used,
+                compile_warnings,
+            );
+            let mut errors = vec![output_error];
+            errors.extend(condition.err());
+            return Err(errors);
+        }
+    };
+    let (condition, predicate) = compile_condition(
+        ctx,
+        r,
+        lists,
+        list_used,
+        macros,
+        macro_used,
+        compile_warnings,
+    )
+    .map_err(|d| vec![d])?;
 
+    let threshold = match &r.threshold {
+        None => None,
+        Some((spec, file)) => {
+            let mut by = Vec::new();
+            for t in &spec.by {
+                let f = okta_stream::fields::resolve_str(t.text.trim()).map_err(|e| {
+                    let src = ctx.sources.get(*file);
+                    let mark = src.map_or(t.start, |s| text_mark(s, t, 0));
+                    vec![Diag::error(mark, e.to_string())
+                        .in_file(*file)
+                        .with_len(t.text.len())]
+                })?;
+                by.push(f);
+            }
+            Some(Threshold {
+                count: spec.count,
+                window_secs: spec.window_secs,
+                by,
+            })
+        }
+    };
+
+    Ok(Rule {
+        name: r.name.clone(),
+        desc: r.desc.clone(),
+        priority: r.priority,
+        source: "okta".to_string(),
+        tags: r.tags.iter().cloned().collect(),
+        enabled: r.enabled,
+        condition,
+        output,
+        predicate,
+        threshold,
+        file: ctx.files[r.origin.file].name.clone(),
+        pos: r.origin.mark.pos,
+    })
+}
+
+/// Compiles a rule's condition (with its exceptions and macros): the final condition text and
+/// the predicate, or the first error.
+fn compile_condition(
+    ctx: &Ctx<'_>,
+    r: &RuleDef,
+    lists: &[(String, Vec<String>)],
+    list_used: &mut [bool],
+    macros: &Macros<'_>,
+    macro_used: &mut [bool],
+    compile_warnings: &mut Vec<Diag>,
+) -> Result<(String, Predicate), Diag> {
     // The rule's own condition, alone, for precise parse errors.
     let own = r.condition.text();
     let (own_expanded, used) = condition::expand_lists_with_usage(&own, lists);
@@ -445,42 +529,7 @@ fn compile_rule(
         });
     }
 
-    let threshold = match &r.threshold {
-        None => None,
-        Some((spec, file)) => {
-            let mut by = Vec::new();
-            for t in &spec.by {
-                let f = okta_stream::fields::resolve_str(t.text.trim()).map_err(|e| {
-                    let src = ctx.sources.get(*file);
-                    let mark = src.map_or(t.start, |s| text_mark(s, t, 0));
-                    Diag::error(mark, e.to_string())
-                        .in_file(*file)
-                        .with_len(t.text.len())
-                })?;
-                by.push(f);
-            }
-            Some(Threshold {
-                count: spec.count,
-                window_secs: spec.window_secs,
-                by,
-            })
-        }
-    };
-
-    Ok(Rule {
-        name: r.name.clone(),
-        desc: r.desc.clone(),
-        priority: r.priority,
-        source: "okta".to_string(),
-        tags: r.tags.iter().cloned().collect(),
-        enabled: r.enabled,
-        condition: full,
-        output,
-        predicate,
-        threshold,
-        file: ctx.files[r.origin.file].name.clone(),
-        pos: r.origin.mark.pos,
-    })
+    Ok((full, predicate))
 }
 
 /// The text and list-expanded text of a resolved macro.

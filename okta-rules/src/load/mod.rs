@@ -12,7 +12,9 @@
 //!
 //! Every problem is a [`Diagnostic`] with file, line and column. A file with an error stops the
 //! load (later files are not read, as in Falco) and the load returns [`Error::Load`] with all
-//! diagnostics; a successful load returns the rules and the warnings. Nothing is ever half-loaded.
+//! diagnostics: unlike Falco, which stops at the first, every error of the file is reported (an
+//! item that does not read does not keep the others from being compiled, and a rule whose output
+//! is wrong has its condition checked too); a successful load returns the rules and the warnings. Nothing is ever half-loaded.
 
 pub(crate) mod collector;
 pub(crate) mod compiler;
@@ -214,12 +216,21 @@ impl Loader {
         }
         let file_failed = diags.iter().any(|d| d.severity == Severity::Error);
         self.diags.extend(diags.into_iter().map(|d| (file, d)));
+        // Compile everything collected so far (Falco compiles after each file).
+        let out = compiler::compile(&self.collector, &self.files);
         if file_failed {
+            // The load fails already; the compile errors of the items that did read are reported
+            // too, so that one run shows every error (its warnings would be guesses: an item
+            // that did not read may have used a list or macro).
+            self.diags.extend(
+                out.diags
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| (file, d)),
+            );
             self.failed = true;
             return false;
         }
-        // Compile everything collected so far (Falco compiles after each file).
-        let out = compiler::compile(&self.collector, &self.files);
         let failed = out.diags.iter().any(|d| d.severity == Severity::Error);
         self.diags
             .extend(out.diags.iter().cloned().map(|d| (file, d)));
