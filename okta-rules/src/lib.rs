@@ -68,8 +68,9 @@
 //! Each is a place where Falco's behaviour is plainly a defect or cannot apply here:
 //!
 //! - **All diagnostics, not the first.** Falco stops a file at its first error; okta-rules goes on
-//!   reading the file (dropping broken items) to report every error at once. The load still fails
-//!   as a whole and later files are not read, as in Falco.
+//!   reading the file (dropping broken items) and compiles the items that read, to report every
+//!   error at once, a rule's output and condition errors both. The load still fails as a whole
+//!   and later files are not read, as in Falco.
 //! - **Alert time in UTC.** Falco's text line prints `evt.time` in the host's local time zone;
 //!   okta-rules prints UTC (the same on every host, and what Okta's `published` is in). Use
 //!   [`output::TimeFormat::Iso8601`] for the date as well.
