@@ -348,29 +348,11 @@ fn compile_rule(
     macro_used: &mut [bool],
     compile_warnings: &mut Vec<Diag>,
 ) -> Result<Rule, Vec<Diag>> {
-    // Output first (Falco validates it before the condition). Its error does not hide the
-    // condition's: both are reported, as a compiler would.
-    let output_text = r.output.text();
-    let output = OutputTemplate::compile(&output_text)
+    // Falco validates the output before the condition and stops at the first error; both are
+    // checked here, and both errors reported, as a compiler would.
+    let output = OutputTemplate::compile(&r.output.text())
         .map_err(|e| ctx.at(&r.output, e.offset, e.len, e.message));
-    let output = match output {
-        Ok(output) => output,
-        Err(output_error) => {
-            let condition = compile_condition(
-                ctx,
-                r,
-                lists,
-                list_used,
-                macros,
-                macro_used,
-                compile_warnings,
-            );
-            let mut errors = vec![output_error];
-            errors.extend(condition.err());
-            return Err(errors);
-        }
-    };
-    let (condition, predicate) = compile_condition(
+    let condition = compile_condition(
         ctx,
         r,
         lists,
@@ -378,8 +360,13 @@ fn compile_rule(
         macros,
         macro_used,
         compile_warnings,
-    )
-    .map_err(|d| vec![d])?;
+    );
+    let (output, (condition, predicate)) = match (output, condition) {
+        (Ok(output), Ok(condition)) => (output, condition),
+        (output, condition) => {
+            return Err(output.err().into_iter().chain(condition.err()).collect());
+        }
+    };
 
     let threshold = match &r.threshold {
         None => None,
