@@ -26,7 +26,9 @@ use crate::detect::{AlertFormat, AlertWriter, RuleArgs};
 /// Arguments of `okta-cli demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// How long the scripted attack scenarios take, e.g. 30s, 2m, 5s.
+    /// Time over which the scripted attack scenarios start, e.g. 30s, 2m, 5s. Each scenario then
+    /// plays at its real pace (password spraying and push bombing take up to ~20 s), so the demo
+    /// ends that much later.
     #[arg(long, value_parser = parse_dur, default_value = "30s")]
     pub duration: Duration,
     /// Keep tailing after the script is over, until Ctrl-C.
