@@ -27,7 +27,7 @@ use crate::detect::{AlertFormat, AlertWriter, RuleArgs};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Time over which the scripted attack scenarios start, e.g. 30s, 2m, 5s. Each scenario then
-    /// plays at its real pace (password spraying and push bombing take up to ~20 s), so the demo
+    /// plays at its real pace (MFA push bombing takes 8 to 30 s), so the demo
     /// ends that much later.
     #[arg(long, value_parser = parse_dur, default_value = "30s")]
     pub duration: Duration,
