@@ -282,6 +282,8 @@ impl Ruleset {
         layout.sort_by_key(|&(t, i)| (t.is_none(), t, i));
         let layout: Vec<u32> = layout.into_iter().map(|(_, i)| i).collect();
         let programs = ProgramSet::new(programs, &layout);
+        let mut state = FieldState::new();
+        state.set_hostname(&hostname);
         Ruleset {
             rules,
             programs,
@@ -289,7 +291,7 @@ impl Ruleset {
             index,
             matching: options.rule_matching,
             hostname,
-            state: FieldState::new(),
+            state,
             event_type_field,
             cache: CacheMemory::with_slots(slots.len()),
             warnings: loaded.warnings,

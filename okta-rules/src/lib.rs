@@ -73,7 +73,14 @@
 //!   and later files are not read, as in Falco.
 //! - **Alert time in UTC.** Falco's text line prints `evt.time` in the host's local time zone;
 //!   okta-rules prints UTC (the same on every host, and what Okta's `published` is in). Use
-//!   [`output::TimeFormat::Iso8601`] for the date as well.
+//!   [`output::TimeFormat::Iso8601`] for the date as well. The same holds for the generic time
+//!   fields (`evt.time`, `evt.time.s`, `evt.datetime`, `evt.datetime.s`) in conditions and outputs.
+//! - **Generic event fields** (`evt.num`, `evt.time`, `evt.rawtime`, `evt.reltime`, `evt.source`,
+//!   `evt.hostname`, ...; `okta-cli fields` lists them) are there as in Falco, with these
+//!   choices: their times are absent when `published` does not parse (Falco's plugin would stamp
+//!   such an event with a zero time); `evt.reltime` of an event published before the stream's
+//!   first is 0 (libsinsp's unsigned subtraction wraps); `evt.hostname` is the ruleset's host name
+//!   ([`EngineOptions::hostname`]); numbers in `output_fields` are JSON numbers.
 //! - **Rules without `source:`** are syscall rules in Falco, which would fail to compile okta
 //!   fields; okta-rules skips every rule whose source is not `okta` with the warning
 //!   `Unknown source <s>, skipping` (as Falco does for unregistered sources).

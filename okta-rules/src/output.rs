@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use okta_stream::event::Event;
-use okta_stream::fields::{self, Field, FieldState, Value};
+use okta_stream::fields::{self, Field, FieldState, Shown, Value};
 use serde::Serialize;
 
 use crate::compile::{transform, ExtractCache, SlotTable, NO_SLOT};
@@ -271,12 +271,17 @@ impl OutputTemplate {
                     width,
                     key,
                 } => {
+                    let event = cache.event();
                     let raw = cache.get(*slot, field);
                     if !fields_out.iter().any(|(k, _)| k == key) {
-                        fields_out.push((
-                            key.clone(),
-                            raw.as_ref().map_or(serde_json::Value::Null, Value::to_json),
-                        ));
+                        fields_out.push((key.clone(), output_json(field, raw.as_ref(), event)));
+                    }
+                    // Nanosecond parts print with 9 digits (when not transformed).
+                    if let (Shown::Padded9, Some(Value::U64(n)), true, None) =
+                        (field.def().shown, &raw, transforms.is_empty(), width)
+                    {
+                        let _ = write!(out, "{n:09}");
+                        continue;
                     }
                     let mut v = raw;
                     for t in transforms {
@@ -306,6 +311,19 @@ impl OutputTemplate {
             }
         }
         (out, fields_out)
+    }
+}
+
+/// A field's value in a JSON alert's `output_fields`: `null` when missing; the event time in
+/// nanoseconds for Falco's time texts (`evt.time`, `evt.datetime`, ...), as Falco writes them.
+fn output_json(field: &Field, value: Option<&Value<'_>>, event: &Event) -> serde_json::Value {
+    match (value, field.def().shown) {
+        (None, _) => serde_json::Value::Null,
+        (Some(_), Shown::TimeNs) => event
+            .published_ns()
+            .and_then(|ns| i64::try_from(ns).ok())
+            .map_or(serde_json::Value::Null, serde_json::Value::from),
+        (Some(v), _) => v.to_json(),
     }
 }
 

@@ -458,3 +458,44 @@ fn ruleset_and_alerts_can_move_between_threads() {
     assert_send::<okta_rules::Alert>();
     assert_send::<okta_rules::Error>();
 }
+
+#[test]
+fn generic_event_fields_in_conditions_and_outputs() {
+    let text = "- rule: Generic\n  desc: d\n  condition: evt.source = okta and evt.num > 1 and evt.is_async = false and not evt.asynctype exists\n  output: n=%evt.num t=%evt.time d=%evt.datetime.s ns=%evt.rawtime.ns rel=%evt.reltime.s on %evt.hostname\n  priority: NOTICE\n  source: okta\n";
+    let options = EngineOptions {
+        hostname: Some("falco-host".into()),
+        ..EngineOptions::default()
+    };
+    let mut rs = ruleset(text, &options);
+    // evt.num counts from 1: the first event does not match.
+    assert!(rs
+        .process(&ev("a", "Alice", "2024-05-14T14:07:30.000000001Z"))
+        .next()
+        .is_none());
+    let alerts: Vec<_> = rs.process(&ev("a", "Alice", T0)).collect();
+    assert_eq!(
+        alerts[0].to_text(),
+        "14:07:31.295000000: Notice n=2 t=14:07:31.295000000 d=2024-05-14 14:07:31 ns=295000000 rel=1 on falco-host"
+    );
+    let json: serde_json::Value = serde_json::from_str(&alerts[0].to_json()).unwrap();
+    let fields = &json["output_fields"];
+    // Time texts are nanoseconds in output_fields (as Falco writes them), numbers are numbers.
+    assert_eq!(fields["evt.time"], 1_715_695_651_295_000_000i64);
+    assert_eq!(fields["evt.datetime.s"], 1_715_695_651_295_000_000i64);
+    assert_eq!(fields["evt.num"], 2);
+    assert_eq!(fields["evt.rawtime.ns"], 295_000_000);
+    assert_eq!(fields["evt.hostname"], "falco-host");
+    // A nanosecond part under 10^8 keeps its 9 digits in text.
+    let mut rs = ruleset(
+        "- rule: R\n  desc: d\n  condition: evt.num > 0\n  output: at %evt.rawtime.s.%evt.rawtime.ns\n  priority: NOTICE\n  source: okta\n",
+        &options,
+    );
+    let a: Vec<_> = rs
+        .process(&ev("a", "A", "2024-05-14T14:07:31.000000042Z"))
+        .collect();
+    assert!(
+        a[0].to_text().ends_with("at 1715695651.000000042"),
+        "{}",
+        a[0].to_text()
+    );
+}

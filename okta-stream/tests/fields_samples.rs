@@ -223,8 +223,38 @@ fn plugin_fields_are_all_there_with_falco_types() {
         };
         assert_eq!(def.ty, expected, "{name}");
     }
+    // Falco's generic event fields (libsinsp `sinsp_filter_check_gen_event`), with their types.
+    let generic = [
+        ("evt.num", FieldType::U64),
+        ("evt.time", FieldType::String),
+        ("evt.time.s", FieldType::String),
+        ("evt.time.iso8601", FieldType::String),
+        ("evt.datetime", FieldType::String),
+        ("evt.datetime.s", FieldType::String),
+        ("evt.rawtime", FieldType::U64),
+        ("evt.rawtime.s", FieldType::U64),
+        ("evt.rawtime.ns", FieldType::U64),
+        ("evt.reltime", FieldType::U64),
+        ("evt.reltime.s", FieldType::U64),
+        ("evt.reltime.ns", FieldType::U64),
+        ("evt.pluginname", FieldType::String),
+        ("evt.plugininfo", FieldType::String),
+        ("evt.source", FieldType::String),
+        ("evt.is_async", FieldType::Bool),
+        ("evt.asynctype", FieldType::String),
+        ("evt.hostname", FieldType::String),
+    ];
+    for (name, ty) in generic {
+        let def = fields::lookup(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(def.falco, "{name} should be marked falco");
+        assert_eq!(def.ty, ty, "{name}");
+    }
     let marked = REGISTRY.iter().filter(|d| d.falco).count();
-    assert_eq!(marked, plugin.len(), "only plugin fields are marked falco");
+    assert_eq!(
+        marked,
+        plugin.len() + generic.len(),
+        "only plugin and generic fields are marked falco"
+    );
 }
 
 #[test]

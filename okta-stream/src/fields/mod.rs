@@ -1,5 +1,6 @@
-//! The `okta.*` field registry: one table of fields (name, type, argument kind, description,
-//! missing-value model, extractor).
+//! The field registry: one table of fields (name, type, argument kind, description,
+//! missing-value model, extractor): the `okta.*` fields, and Falco's generic `evt.*` fields
+//! (event number, time texts, source, host name; see `generic`).
 //!
 //! Data flow: a consumer (the rules engine, the `--select` sink, ...) resolves a field name and its
 //! optional argument once with [`resolve`] (or [`resolve_str`]), getting a [`Field`]; then, per
@@ -34,12 +35,14 @@ use std::fmt;
 use crate::event::Event;
 
 mod extract;
+mod generic;
 mod reader;
 mod reference;
 mod registry;
 use crate::json as scan;
 mod state;
 
+pub use generic::{write_time, Shown, TimeText};
 pub use reader::Reader;
 pub use reference::{group_of, json_reference, markdown_reference, text_table};
 pub use registry::REGISTRY;
@@ -232,6 +235,8 @@ pub struct FieldDef {
     /// limited to some (the MFA counters); `None`: any. On other events the field is absent, so
     /// the rules engine can index a condition that needs the field under these types only.
     pub only_on: Option<&'static [&'static str]>,
+    /// How values are shown beyond their text (padding, the JSON form of time texts).
+    pub shown: Shown,
 }
 
 impl fmt::Debug for FieldDef {
@@ -437,7 +442,11 @@ mod tests {
     #[test]
     fn registry_rows_are_consistent() {
         for def in REGISTRY {
-            assert!(def.name.starts_with("okta."), "{}", def.name);
+            assert!(
+                def.name.starts_with("okta.") || (def.name.starts_with("evt.") && def.falco),
+                "{}",
+                def.name
+            );
             assert!(!def.description.is_empty(), "{}", def.name);
             assert!(!def.description.contains('|'), "{}", def.name);
             // Fields beyond the plugin distinguish absent from empty.

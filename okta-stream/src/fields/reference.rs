@@ -22,10 +22,14 @@ const GROUPS: &[(&str, &str)] = &[
     ("Targets", "The `target` array. Okta does not keep targets in a stable order: prefer the accessors by type."),
     ("Counters", "Stateful counts over event time, per actor (see below)."),
     ("Any property", "Reach any property by JSON pointer, including ones Okta adds later."),
+    ("Generic event fields", "Falco's `evt.*` fields, which Falco gives rules of every plugin source. Times are the event's `published` (absent when it does not parse), written in UTC."),
 ];
 
 /// The reference group of a field, from its name.
 pub fn group_of(def: &FieldDef) -> &'static str {
+    if def.name.starts_with("evt.") {
+        return "Generic event fields";
+    }
     let rest = def.name.strip_prefix("okta.").unwrap_or(def.name);
     let head = rest.split('.').next().unwrap_or(rest);
     match head {
@@ -125,8 +129,8 @@ pub fn markdown_reference() -> String {
     let falco = REGISTRY.iter().filter(|d| d.falco).count();
     let _ = writeln!(
         out,
-        "{} fields: every field of Falco's Okta plugin (v0.12), same names and meaning ({falco}, \
-         column *Falco*), and more. `okta-cli fields` prints this table; `okta-cli fields --json` \
+        "{} fields: every field of Falco's Okta plugin (v0.12) and Falco's generic `evt.*` \
+         fields, same names and meaning ({falco}, column *Falco*), and more. `okta-cli fields` prints this table; `okta-cli fields --json` \
          prints it for programs.\n",
         REGISTRY.len()
     );

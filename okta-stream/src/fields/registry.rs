@@ -11,6 +11,7 @@ use super::extract::{
     absent, app_name, boolean, check_pointer, empty, find_target, nth_target, pointer, string_list,
     target_list, value_text, TargetKey,
 };
+use super::generic::{self, Shown};
 use super::state::MfaKind;
 use super::{Arg, ArgCheck, ArgKind, Extractor, FieldDef, FieldType, Missing, Reader, Value};
 use crate::event::{number_u64, Top};
@@ -45,12 +46,18 @@ const fn row(
         extract,
         check: ArgCheck::Any,
         only_on: None,
+        shown: Shown::Plain,
     }
 }
 
 /// A row whose argument is validated further at resolve time.
 const fn checked(def: FieldDef, check: ArgCheck) -> FieldDef {
     FieldDef { check, ..def }
+}
+
+/// A row whose values are shown as `shown` (see [`FieldDef::shown`]).
+const fn shown(def: FieldDef, shown: Shown) -> FieldDef {
+    FieldDef { shown, ..def }
 }
 
 /// A row whose field has a value only on events of the given types (see [`FieldDef::only_on`]).
@@ -353,6 +360,61 @@ pub static REGISTRY: &[FieldDef] = &[
         "Any value by RFC 6901 JSON pointer, e.g. `okta.json[/debugContext/debugData/risk]`, `okta.json[/target/0/type]`: strings as they are, other values as compact JSON",
         |r, arg| absent(pointer(r.event(), key(arg)?))),
         ArgCheck::JsonPointer),
+    // ── Generic event fields (Falco's `evt.*`, for every plugin source) ─────────────────────
+    row("evt.num", U64, NoArg, Absent, FALCO,
+        "Event number: the event's position in the stream, from 1",
+        generic::num),
+    shown(row("evt.time", STR, NoArg, Absent, FALCO,
+        "Event time (`published`) as `HH:MM:SS.nnnnnnnnn` in UTC; in JSON `output_fields`, nanoseconds since the epoch",
+        generic::time), Shown::TimeNs),
+    shown(row("evt.time.s", STR, NoArg, Absent, FALCO,
+        "Event time as `HH:MM:SS` in UTC",
+        generic::time_s), Shown::TimeNs),
+    shown(row("evt.time.iso8601", STR, NoArg, Absent, FALCO,
+        "Event time as `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000`",
+        generic::time_iso8601), Shown::TimeNs),
+    shown(row("evt.datetime", STR, NoArg, Absent, FALCO,
+        "Event time as `YYYY-MM-DD HH:MM:SS.nnnnnnnnn` in UTC",
+        generic::datetime), Shown::TimeNs),
+    shown(row("evt.datetime.s", STR, NoArg, Absent, FALCO,
+        "Event time as `YYYY-MM-DD HH:MM:SS` in UTC",
+        generic::datetime_s), Shown::TimeNs),
+    row("evt.rawtime", U64, NoArg, Absent, FALCO,
+        "Event time as nanoseconds since the Unix epoch",
+        generic::rawtime),
+    row("evt.rawtime.s", U64, NoArg, Absent, FALCO,
+        "Event time as whole seconds since the Unix epoch",
+        generic::rawtime_s),
+    shown(row("evt.rawtime.ns", U64, NoArg, Absent, FALCO,
+        "Nanosecond part of the event time (9 digits in outputs)",
+        generic::rawtime_ns), Shown::Padded9),
+    shown(row("evt.reltime", U64, NoArg, Absent, FALCO,
+        "Nanoseconds since the first event of the stream (0 for events published before it; 9 digits at least in outputs)",
+        generic::reltime_all), Shown::Padded9),
+    row("evt.reltime.s", U64, NoArg, Absent, FALCO,
+        "Whole seconds since the first event of the stream",
+        generic::reltime_s),
+    shown(row("evt.reltime.ns", U64, NoArg, Absent, FALCO,
+        "Nanosecond part of the time since the first event of the stream (9 digits in outputs)",
+        generic::reltime_ns), Shown::Padded9),
+    row("evt.pluginname", STR, NoArg, Absent, FALCO,
+        "The plugin that produced the event: `okta`",
+        generic::okta),
+    row("evt.plugininfo", STR, NoArg, Absent, FALCO,
+        "The plugin's summary of the event: the event's JSON, as Falco's Okta plugin gives it",
+        generic::plugininfo),
+    row("evt.source", STR, NoArg, Absent, FALCO,
+        "The event source: `okta`",
+        generic::okta),
+    row("evt.is_async", Bool, NoArg, Absent, FALCO,
+        "Whether the event is asynchronous: always `false` for plugin events",
+        generic::is_async),
+    row("evt.asynctype", STR, NoArg, Absent, FALCO,
+        "The type of an asynchronous event: always absent for plugin events",
+        generic::asynctype),
+    row("evt.hostname", STR, NoArg, Absent, FALCO,
+        "The host name of the pipeline (the JSON alert's `hostname`); absent when the consumer set none",
+        generic::hostname),
 ];
 
 /// The string argument of a keyed field.

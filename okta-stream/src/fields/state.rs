@@ -19,6 +19,10 @@
 //! the failing events themselves, like the plugin. (The plugin answers both fields with the count
 //! of the current event's own kind; here each field answers only for its kind.)
 //!
+//! The state also keeps what Falco's generic fields need of the stream (see `generic`): how many
+//! events were observed (`evt.num`), the first event's time (`evt.reltime`) and the host name
+//! the consumer set (`evt.hostname`).
+//!
 //! Differences from the plugin, on purpose:
 //! * the window is anchored at the current event's time and ends there: events that arrive late
 //!   (out of `published` order) are counted in the right window, and events published after the
@@ -246,6 +250,12 @@ pub struct FieldState {
     newest_ms: u64,
     /// MFA events observed since the last full prune.
     since_prune: usize,
+    /// Events observed (`evt.num` of the latest).
+    events: u64,
+    /// The time of the first event with a parsable `published` (ns), for `evt.reltime`.
+    first_ns: Option<u64>,
+    /// The host name `evt.hostname` reads, when the consumer set one.
+    hostname: Option<Box<str>>,
 }
 
 impl fmt::Debug for FieldState {
@@ -273,6 +283,28 @@ impl FieldState {
         }
     }
 
+    /// Sets the host name that `evt.hostname` reads (the rules engine sets its alerts' host
+    /// name).
+    pub fn set_hostname(&mut self, hostname: &str) {
+        self.hostname = Some(hostname.into());
+    }
+
+    /// The host name set with [`FieldState::set_hostname`].
+    pub fn hostname(&self) -> Option<&str> {
+        self.hostname.as_deref()
+    }
+
+    /// How many events were observed: the `evt.num` of the latest.
+    pub fn events_observed(&self) -> u64 {
+        self.events
+    }
+
+    /// The time (ns since the epoch) of the first observed event whose `published` parses: the
+    /// start of `evt.reltime`.
+    pub fn first_event_ns(&self) -> Option<u64> {
+        self.first_ns
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> StateLimits {
         self.limits
@@ -291,6 +323,10 @@ impl FieldState {
 
     /// Records `event` (call once per event, before extracting its fields).
     pub fn observe(&mut self, event: &Event) {
+        self.events += 1;
+        if self.first_ns.is_none() {
+            self.first_ns = event.published_ns().and_then(|ns| u64::try_from(ns).ok());
+        }
         let Some(mfa) = classify(event) else { return };
         let ms = mfa.entry >> TAG_BITS;
         self.newest_ms = self.newest_ms.max(ms);
