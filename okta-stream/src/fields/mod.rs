@@ -57,7 +57,7 @@ pub enum FieldType {
     U64,
     /// A boolean (Falco `bool`).
     Bool,
-    /// A list of strings (Falco list fields, used with `in`, `intersects`, `contains`).
+    /// A list of strings (Falco list fields, used with `in`, `intersects`, `exists`).
     StringList,
 }
 

@@ -88,8 +88,9 @@ such as `\"null\"` in `client.zone` or `client.ipAddress` are kept, as the plugi
 A field argument goes in brackets at the end of the name: `okta.debug[dtHash]`,
 `okta.targets.displayName[0]`, `okta.target.id[URL Pattern]` (the text up to the closing bracket,
 spaces included), `okta.json[/securityContext/risk/level]`. *index* is `0` or a number without a
-leading zero; *key* is text. Type `list` fields hold several strings: use them with `in`,
-`intersects` or `contains`.
+leading zero; *key* is text. Type `list` fields hold several strings: use them with `in`
+(the list is not empty and every item is in the set), `intersects` (some item is) or `exists`, as Falco allows for list
+fields.
 
 ## Counters
 
