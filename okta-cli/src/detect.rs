@@ -35,11 +35,11 @@ pub struct RuleArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value = "json")]
     pub output: AlertFormat,
     /// `first`: only the first matching rule alerts (Falco's default); `all`: every matching rule.
-    #[arg(long, value_name = "first|all", default_value = "first")]
-    pub rule_matching: String,
+    #[arg(long, value_name = "first|all", default_value = "first", value_parser = parse_rule_matching)]
+    pub rule_matching: RuleMatching,
     /// Only run rules at or above this priority (emergency … debug).
-    #[arg(short = 'p', long, value_name = "PRIORITY")]
-    pub min_priority: Option<String>,
+    #[arg(short = 'p', long, value_name = "PRIORITY", value_parser = parse_priority)]
+    pub min_priority: Option<Priority>,
     /// Disable rules whose name contains this text (Falco's -D). Repeatable.
     #[arg(short = 'D', value_name = "SUBSTRING")]
     pub disable_containing: Vec<String>,
@@ -69,14 +69,11 @@ impl RuleArgs {
     /// Engine options from the flags.
     pub fn engine_options(&self) -> anyhow::Result<EngineOptions> {
         let mut options = EngineOptions {
-            rule_matching: self
-                .rule_matching
-                .parse::<RuleMatching>()
-                .context("--rule-matching")?,
+            rule_matching: self.rule_matching,
             ..EngineOptions::default()
         };
-        if let Some(p) = &self.min_priority {
-            options.min_priority = p.parse::<Priority>().context("--min-priority")?;
+        if let Some(p) = self.min_priority {
+            options.min_priority = p;
         }
         let sel = &mut options.selections;
         sel.extend(self.enable_rule.iter().cloned().map(Selection::EnableName));
@@ -212,4 +209,14 @@ impl<W: Write> AlertWriter<W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `--rule-matching`, checked when the arguments are parsed (a usage error otherwise).
+pub fn parse_rule_matching(s: &str) -> Result<RuleMatching, String> {
+    s.parse::<RuleMatching>().map_err(|e| e.to_string())
+}
+
+/// `-p/--min-priority`, checked when the arguments are parsed (a usage error otherwise).
+pub fn parse_priority(s: &str) -> Result<Priority, String> {
+    s.parse::<Priority>().map_err(|e| e.to_string())
 }

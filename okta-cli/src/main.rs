@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         // The reader went away (`okta-cli ... | head`): nothing more to write, not a failure.
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("okta-cli: error: {e:#}");
+            eprintln!("okta-cli: error: {}", message(&e));
             ExitCode::from(1)
         }
     }
@@ -68,4 +68,52 @@ fn broken_pipe(e: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The error and its causes, `: `-separated; a cause whose text the message already holds (a
+/// library error that prints its source too) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    /// An error that prints its source and also returns it as its source.
+    #[derive(Debug)]
+    struct Wrapper {
+        source: std::io::Error,
+    }
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot read 'x': {}", self.source)
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn causes_already_in_the_message_are_not_repeated() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(Wrapper { source: io() });
+        assert_eq!(message(&e), "cannot read 'x': no such file");
+        let e = anyhow::Error::new(io()).context("loading rules");
+        assert_eq!(message(&e), "loading rules: no such file");
+    }
 }

@@ -171,6 +171,21 @@ fn usage_errors_exit_2() {
     let out = replay(&["--select", "okta.evt.typo", "-"], Some(b""));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("okta.evt.type"), "did you mean");
+    // Rule options are checked with the arguments, rules or not.
+    for bad in [["--rule-matching", "most"], ["-p", "loud"]] {
+        let out = replay(&bad, Some(b""));
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(text(&out.stderr).contains(bad[1]), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_missing_rules_file_is_named_once() {
+    let out = replay(&["--rules", "no-such-rules.yaml", "-"], Some(b""));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("no-such-rules.yaml"), "{stderr}");
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
 }
 
 #[test]

@@ -50,11 +50,11 @@ pub struct Args {
     #[arg(short = 'o', long = "output", value_enum, default_value_t = AlertFormat::Text)]
     pub format: AlertFormat,
     /// `first`: only the first matching rule alerts (Falco's default); `all`: every matching rule.
-    #[arg(long, value_name = "first|all", default_value = "first")]
-    pub rule_matching: String,
+    #[arg(long, value_name = "first|all", default_value = "first", value_parser = crate::detect::parse_rule_matching)]
+    pub rule_matching: okta_rules::RuleMatching,
     /// Only run rules at or above this priority (emergency … debug).
-    #[arg(short = 'p', long, value_name = "PRIORITY")]
-    pub min_priority: Option<String>,
+    #[arg(short = 'p', long, value_name = "PRIORITY", value_parser = crate::detect::parse_priority)]
+    pub min_priority: Option<okta_rules::Priority>,
     /// Also write every event (as JSON, before its alerts).
     #[arg(long)]
     pub events: bool,
@@ -77,8 +77,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         rules: args.rules.clone(),
         default_rules: true,
         output: args.format,
-        rule_matching: args.rule_matching.clone(),
-        min_priority: args.min_priority.clone(),
+        rule_matching: args.rule_matching,
+        min_priority: args.min_priority,
         disable_containing: Vec::new(),
         disable_tag: Vec::new(),
         only_tag: Vec::new(),
