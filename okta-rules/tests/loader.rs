@@ -431,6 +431,102 @@ fn visibility_macros() {
     );
 }
 
+/// Whether the first rule of `l` matches an event of type `event_type` by `actor`.
+fn fires(l: &Loaded, event_type: &str, actor: &str) -> bool {
+    let raw = format!(
+        r#"{{"uuid":"u","published":"2024-05-14T14:07:31.295Z","eventType":"{event_type}","actor":{{"displayName":"{actor}"}}}}"#
+    );
+    let event = okta_stream::Event::from_bytes(raw.into_bytes()).expect("a valid event");
+    let mut state = okta_stream::fields::FieldState::new();
+    state.observe(&event);
+    l.rules[0].predicate.eval(&event, &state)
+}
+
+const MA_MB: &str = "- macro: ma\n  condition: okta.evt.type = lock\n- macro: mb\n  condition: okta.actor.name = Alice\n";
+
+#[test]
+fn macro_appended_after_another_macro_sees_it() {
+    // ma's visibility is its append (item 3), so it sees mb (item 2) although mb's index is
+    // higher: ma means `lock or Alice`.
+    let text = format!(
+        "{MA_MB}- macro: ma\n  condition: or mb\n  override:\n    condition: append\n{}",
+        rule("R", "ma")
+    );
+    let l = ok(&text);
+    assert!(fires(&l, "lock", "Bob"));
+    assert!(fires(&l, "other", "Alice"));
+    assert!(!fires(&l, "other", "Bob"));
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    // The same with a redefinition instead of an append.
+    let text = format!(
+        "{MA_MB}- macro: ma\n  condition: okta.evt.type = lock or mb\n{}",
+        rule("R", "ma")
+    );
+    let l = ok(&text);
+    assert!(fires(&l, "other", "Alice"));
+    // And without any rule: the file is valid, both macros unused.
+    let l = ok(&format!(
+        "{MA_MB}- macro: ma\n  condition: or mb\n  override:\n    condition: append\n"
+    ));
+    assert!(has_warning(&l, "Macro not referred to"));
+}
+
+#[test]
+fn macro_visibility_failures_are_reported_on_the_macro() {
+    // A macro naming itself without an append does not see itself: undefined, as in Falco.
+    let text = format!(
+        "- macro: ma\n  condition: ma or okta.actor.name = x\n{}",
+        rule("R", "ma")
+    );
+    let errs = errors(&text);
+    assert_eq!(errs[0].message, "Undefined macro 'ma' used in filter.");
+    assert_eq!(errs[0].item.as_deref(), Some("macro 'ma'"));
+    assert_eq!(
+        (errs[0].pos.unwrap().line, errs[0].pos.unwrap().col),
+        (2, 14)
+    );
+    assert_eq!(errs[1].message, "uses macro 'ma', which has errors");
+    // Once appended it sees itself: a loop.
+    let d = first_error(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: ma\n  condition: or ma\n  override:\n    condition: append\n",
+    );
+    assert_eq!(d.message, "reference loop in macro 'ma' (ma -> ma)");
+    assert_eq!(d.pos.unwrap().line, 4);
+    // ma (appended) uses mb, which uses ma: the loop is reported on ma, and mb (resolved after
+    // ma) fails through it; neither is left without a diagnostic.
+    let errs = errors(&format!(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: mb\n  condition: ma\n- macro: ma\n  condition: or mb\n  override:\n    condition: append\n{}",
+        rule("R", "ma")
+    ));
+    let ma = errs
+        .iter()
+        .find(|d| d.item.as_deref() == Some("macro 'ma'"))
+        .expect("an error on ma");
+    assert_eq!(ma.message, "reference loop in macro 'mb' (mb -> ma -> mb)");
+    assert_eq!(ma.pos.unwrap().line, 6);
+    let mb = errs
+        .iter()
+        .find(|d| d.item.as_deref() == Some("macro 'mb'"))
+        .expect("an error on mb");
+    assert_eq!(mb.message, "uses macro 'ma', which has errors");
+    // A macro defined after the append is not visible, even through another macro: ma sees
+    // mb, but mb's own reference to mc (appended later) is resolved with ma's visibility.
+    let errs = errors(&format!(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: mb\n  condition: okta.evt.type = b\n- macro: ma\n  condition: or mb\n  override:\n    condition: append\n- macro: mc\n  condition: okta.evt.type = c\n- macro: mb\n  condition: or mc\n  override:\n    condition: append\n{}",
+        rule("R", "ma or mb")
+    ));
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].item.as_deref(), Some("macro 'ma'"));
+    assert!(
+        errs[0]
+            .message
+            .starts_with("Undefined macro 'mc' used in filter. (in macro 'mb', used by macro 'ma'"),
+        "{}",
+        errs[0].message
+    );
+    assert_eq!(errs[1].message, "uses macro 'ma', which has errors");
+}
+
 #[test]
 fn macro_acts_parenthesized() {
     let text = format!(
