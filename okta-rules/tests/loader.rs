@@ -690,6 +690,80 @@ fn exceptions_append_and_errors() {
 }
 
 #[test]
+fn exception_values_in_parentheses_stay_lists() {
+    // With a list or modifier operator, a scalar is parenthesized unless it starts with `(`, and
+    // never quoted (reference §4.3): `(Alice, Bob)` stays a two-item list.
+    let base = rule("R", "okta.evt.type exists");
+    let l = ok(&format!(
+        "{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name]\n      comps: [in]\n      values: [[\"(Alice, Bob)\"]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name in (Alice, Bob)))"
+    );
+    assert!(!fires(&l, "t", "Bob"));
+    assert!(fires(&l, "t", "Carol"));
+    let l = ok(&format!(
+        "{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name]\n      comps: [startswith anyof]\n      values: [[\"(Al, Bo)\"]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name startswith anyof (Al, Bo)))"
+    );
+    assert!(!fires(&l, "t", "Bob"));
+    // Without parentheses a scalar with a space is wrapped, not quoted: a list name still expands.
+    let l = ok(&format!(
+        "- list: skipl\n  items: [Alice, Bob]\n{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name, okta.evt.type]\n      comps: [in, =]\n      values: [[skipl, a b]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name in (skipl) and okta.evt.type = \"a b\"))"
+    );
+    assert!(!fires(&l, "a b", "Bob"));
+    assert!(fires(&l, "a b", "Carol"));
+}
+
+#[test]
+fn exception_errors_point_at_the_exception_entry() {
+    // The second entry makes text that does not parse: the error is on that entry's line.
+    let text = format!(
+        "{}  exceptions:\n    - name: fine\n      fields: [okta.actor.name]\n      values: [[bob]]\n    - name: bad\n      fields: [okta.actor.name, okta.evt.type]\n      comps: [=, <]\n      values: [[alice, abc]]\n",
+        rule("R", "okta.evt.type exists")
+    );
+    let d = first_error(&text);
+    assert!(
+        d.message.starts_with("in exception 'bad': "),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.pos.unwrap().line, 11);
+    assert_eq!(d.item.as_deref(), Some("rule 'R'"));
+    // A compile error (bad regex) likewise.
+    let d = first_error(
+        &text
+            .replace("[=, <]", "[=, regex]")
+            .replace("abc]", "\"'a('\"]"),
+    );
+    assert!(
+        d.message.starts_with("in exception 'bad': invalid regex"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.pos.unwrap().line, 11);
+    // Appended from a later file: the error is in that file.
+    let mut loader = Loader::new(LoadOptions::default());
+    assert!(loader.add_str("a.yaml", &rule("R", "okta.evt.type exists")));
+    assert!(!loader.add_str(
+        "b.yaml",
+        "- rule: R\n  exceptions:\n    - name: bad\n      fields: [okta.evt.type]\n      comps: [<]\n      values: [[abc]]\n  override:\n    exceptions: append\n"
+    ));
+    let err = loader.finish().unwrap_err();
+    let d = err.diagnostics().iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(d.file.as_ref(), "b.yaml");
+    assert_eq!(d.pos.unwrap().line, 3);
+}
+
+#[test]
 fn multiple_files_in_order() {
     let mut loader = Loader::new(LoadOptions::default());
     assert!(loader.add_str("a.yaml", &rule("A", "okta.evt.type = a")));

@@ -426,12 +426,47 @@ fn compile_condition(
         ctx.at(&r.condition, off, 1, e.message)
     })?;
 
-    // With exceptions appended as text (reference §4.3).
+    // With exceptions appended as text (reference §4.3): `(<own>)` then one part per exception.
     let excs: Vec<_> = r.exceptions.iter().map(|e| e.ex.clone()).collect();
-    let suffix = exceptions::condition_suffix(&excs);
-    let exc_diag = |message: String| {
-        let origin = r.exceptions_origin.unwrap_or(r.origin);
-        Diag::error(origin.mark, format!("in exceptions: {message}")).in_file(origin.file)
+    let parts = exceptions::condition_parts(&excs);
+    let suffix: String = parts.iter().map(|(_, t)| t.as_str()).collect();
+    // Each part's range in the suffix and its exception.
+    let mut ranges: Vec<(usize, usize, usize)> = Vec::with_capacity(parts.len());
+    let mut start = 0;
+    for (i, t) in &parts {
+        ranges.push((start, start + t.len(), *i));
+        start += t.len();
+    }
+    // An error in the exceptions' text: at the entry whose text holds `suffix_offset` (the last
+    // one past the end), or at the exceptions key when the offset says nothing.
+    let exc_diag = |suffix_offset: Option<usize>, message: String| {
+        let part = suffix_offset
+            .and_then(|o| ranges.iter().find(|(_, end, _)| o < *end).or(ranges.last()));
+        match part.and_then(|&(_, _, i)| r.exceptions.get(i)) {
+            Some(e) => Diag::error(
+                e.ex.mark,
+                format!("in exception '{}': {message}", e.ex.name),
+            )
+            .in_file(e.file),
+            None => {
+                let origin = r.exceptions_origin.unwrap_or(r.origin);
+                Diag::error(origin.mark, format!("in exceptions: {message}")).in_file(origin.file)
+            }
+        }
+    };
+    // Where an offset of the full expanded text is.
+    let locate = |full: &str, full_expanded: &str, offset: usize, len: usize, message: String| {
+        let off = unexpand(full, full_expanded, offset);
+        if suffix.is_empty() {
+            ctx.at(&r.condition, off, len, message)
+        } else if off >= 1 && off < 1 + own.len() {
+            ctx.at(&r.condition, off - 1, len, message)
+        } else if off == 0 {
+            exc_diag(None, message)
+        } else {
+            // Past `(<own>)`.
+            exc_diag(Some(off.saturating_sub(own.len() + 2)), message)
+        }
     };
     let (full, full_expanded, expr) = if suffix.is_empty() {
         (own.clone(), own_expanded.clone(), own_expr)
@@ -439,19 +474,12 @@ fn compile_condition(
         let full = format!("({own}){suffix}");
         let (full_expanded, used) = condition::expand_lists_with_usage(&full, lists);
         lists_used(&used, list_used);
-        let expr = condition::parse(&full_expanded).map_err(|e| exc_diag(e.message))?;
+        let expr = condition::parse(&full_expanded)
+            .map_err(|e| locate(&full, &full_expanded, e.offset, 1, e.message))?;
         (full, full_expanded, expr)
     };
-    // Where an offset of the full expanded text is.
     let locate = |offset: usize, len: usize, message: String| -> Diag {
-        let off = unexpand(&full, &full_expanded, offset);
-        if suffix.is_empty() {
-            ctx.at(&r.condition, off, len, message)
-        } else if off >= 1 && off < 1 + own.len() {
-            ctx.at(&r.condition, off - 1, len, message)
-        } else {
-            exc_diag(message)
-        }
+        locate(&full, &full_expanded, offset, len, message)
     };
 
     // Macros: all collected macros are visible to rules.
