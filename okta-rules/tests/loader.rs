@@ -764,6 +764,47 @@ fn exception_errors_point_at_the_exception_entry() {
 }
 
 #[test]
+fn override_listing_no_keys_is_as_if_absent() {
+    // Falco acts on the keys under `override`: with none the item is read as a standalone
+    // `enabled` item (which needs `enabled`), a definition, or an `append: true` item.
+    let base = rule("Login", "okta.evt.type = a");
+    for ov in ["override: {}", "override:"] {
+        let d = first_error(&format!("{base}- rule: Login\n  {ov}\n"));
+        assert_eq!(d.message, "Item has no mapping for key 'enabled'", "{ov}");
+        assert_eq!(d.pos.unwrap().line, 7, "{ov}");
+    }
+    let l = ok(&format!(
+        "{base}- rule: Login\n  enabled: false\n  override: {{}}\n"
+    ));
+    assert!(!l.rules[0].enabled);
+    assert!(has_warning(
+        &l,
+        "The standalone 'enabled' key usage is deprecated"
+    ));
+    // With the four keys it is a full definition (no 'Unexpected key' error).
+    let l = ok(&format!(
+        "{base}{}  override: {{}}\n",
+        rule("Login", "okta.evt.type = b")
+    ));
+    assert_eq!(l.rules[0].condition, "okta.evt.type = b");
+    // With `append: true` it is a deprecated append, not a conflict.
+    let l = ok(&format!(
+        "{base}- rule: Login\n  condition: or okta.evt.type = b\n  append: true\n  override: {{}}\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "okta.evt.type = a or okta.evt.type = b"
+    );
+    // Lists and macros likewise: a plain definition, or an append with `append: true`.
+    let l = ok(&format!(
+        "- list: l\n  items: [a]\n- list: l\n  items: [b]\n  append: true\n  override: {{}}\n{}",
+        rule("R", "okta.evt.type in (l)")
+    ));
+    let types = l.rules[0].predicate.event_types().map(<[String]>::to_vec);
+    assert_eq!(types, Some(vec!["a".to_string(), "b".to_string()]));
+}
+
+#[test]
 fn multiple_files_in_order() {
     let mut loader = Loader::new(LoadOptions::default());
     assert!(loader.add_str("a.yaml", &rule("A", "okta.evt.type = a")));
