@@ -431,6 +431,102 @@ fn visibility_macros() {
     );
 }
 
+/// Whether the first rule of `l` matches an event of type `event_type` by `actor`.
+fn fires(l: &Loaded, event_type: &str, actor: &str) -> bool {
+    let raw = format!(
+        r#"{{"uuid":"u","published":"2024-05-14T14:07:31.295Z","eventType":"{event_type}","actor":{{"displayName":"{actor}"}}}}"#
+    );
+    let event = okta_stream::Event::from_bytes(raw.into_bytes()).expect("a valid event");
+    let mut state = okta_stream::fields::FieldState::new();
+    state.observe(&event);
+    l.rules[0].predicate.eval(&event, &state)
+}
+
+const MA_MB: &str = "- macro: ma\n  condition: okta.evt.type = lock\n- macro: mb\n  condition: okta.actor.name = Alice\n";
+
+#[test]
+fn macro_appended_after_another_macro_sees_it() {
+    // ma's visibility is its append (item 3), so it sees mb (item 2) although mb's index is
+    // higher: ma means `lock or Alice`.
+    let text = format!(
+        "{MA_MB}- macro: ma\n  condition: or mb\n  override:\n    condition: append\n{}",
+        rule("R", "ma")
+    );
+    let l = ok(&text);
+    assert!(fires(&l, "lock", "Bob"));
+    assert!(fires(&l, "other", "Alice"));
+    assert!(!fires(&l, "other", "Bob"));
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    // The same with a redefinition instead of an append.
+    let text = format!(
+        "{MA_MB}- macro: ma\n  condition: okta.evt.type = lock or mb\n{}",
+        rule("R", "ma")
+    );
+    let l = ok(&text);
+    assert!(fires(&l, "other", "Alice"));
+    // And without any rule: the file is valid, both macros unused.
+    let l = ok(&format!(
+        "{MA_MB}- macro: ma\n  condition: or mb\n  override:\n    condition: append\n"
+    ));
+    assert!(has_warning(&l, "Macro not referred to"));
+}
+
+#[test]
+fn macro_visibility_failures_are_reported_on_the_macro() {
+    // A macro naming itself without an append does not see itself: undefined, as in Falco.
+    let text = format!(
+        "- macro: ma\n  condition: ma or okta.actor.name = x\n{}",
+        rule("R", "ma")
+    );
+    let errs = errors(&text);
+    assert_eq!(errs[0].message, "Undefined macro 'ma' used in filter.");
+    assert_eq!(errs[0].item.as_deref(), Some("macro 'ma'"));
+    assert_eq!(
+        (errs[0].pos.unwrap().line, errs[0].pos.unwrap().col),
+        (2, 14)
+    );
+    assert_eq!(errs[1].message, "uses macro 'ma', which has errors");
+    // Once appended it sees itself: a loop.
+    let d = first_error(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: ma\n  condition: or ma\n  override:\n    condition: append\n",
+    );
+    assert_eq!(d.message, "reference loop in macro 'ma' (ma -> ma)");
+    assert_eq!(d.pos.unwrap().line, 4);
+    // ma (appended) uses mb, which uses ma: the loop is reported on ma, and mb (resolved after
+    // ma) fails through it; neither is left without a diagnostic.
+    let errs = errors(&format!(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: mb\n  condition: ma\n- macro: ma\n  condition: or mb\n  override:\n    condition: append\n{}",
+        rule("R", "ma")
+    ));
+    let ma = errs
+        .iter()
+        .find(|d| d.item.as_deref() == Some("macro 'ma'"))
+        .expect("an error on ma");
+    assert_eq!(ma.message, "reference loop in macro 'mb' (mb -> ma -> mb)");
+    assert_eq!(ma.pos.unwrap().line, 6);
+    let mb = errs
+        .iter()
+        .find(|d| d.item.as_deref() == Some("macro 'mb'"))
+        .expect("an error on mb");
+    assert_eq!(mb.message, "uses macro 'ma', which has errors");
+    // A macro defined after the append is not visible, even through another macro: ma sees
+    // mb, but mb's own reference to mc (appended later) is resolved with ma's visibility.
+    let errs = errors(&format!(
+        "- macro: ma\n  condition: okta.evt.type = a\n- macro: mb\n  condition: okta.evt.type = b\n- macro: ma\n  condition: or mb\n  override:\n    condition: append\n- macro: mc\n  condition: okta.evt.type = c\n- macro: mb\n  condition: or mc\n  override:\n    condition: append\n{}",
+        rule("R", "ma or mb")
+    ));
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].item.as_deref(), Some("macro 'ma'"));
+    assert!(
+        errs[0]
+            .message
+            .starts_with("Undefined macro 'mc' used in filter. (in macro 'mb', used by macro 'ma'"),
+        "{}",
+        errs[0].message
+    );
+    assert_eq!(errs[1].message, "uses macro 'ma', which has errors");
+}
+
 #[test]
 fn macro_acts_parenthesized() {
     let text = format!(
@@ -591,6 +687,121 @@ fn exceptions_append_and_errors() {
         &l,
         "Multiple definitions of exception 'e' in the same rule"
     ));
+}
+
+#[test]
+fn exception_values_in_parentheses_stay_lists() {
+    // With a list or modifier operator, a scalar is parenthesized unless it starts with `(`, and
+    // never quoted (reference §4.3): `(Alice, Bob)` stays a two-item list.
+    let base = rule("R", "okta.evt.type exists");
+    let l = ok(&format!(
+        "{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name]\n      comps: [in]\n      values: [[\"(Alice, Bob)\"]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name in (Alice, Bob)))"
+    );
+    assert!(!fires(&l, "t", "Bob"));
+    assert!(fires(&l, "t", "Carol"));
+    let l = ok(&format!(
+        "{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name]\n      comps: [startswith anyof]\n      values: [[\"(Al, Bo)\"]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name startswith anyof (Al, Bo)))"
+    );
+    assert!(!fires(&l, "t", "Bob"));
+    // Without parentheses a scalar with a space is wrapped, not quoted: a list name still expands.
+    let l = ok(&format!(
+        "- list: skipl\n  items: [Alice, Bob]\n{base}  exceptions:\n    - name: g\n      fields: [okta.actor.name, okta.evt.type]\n      comps: [in, =]\n      values: [[skipl, a b]]\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "(okta.evt.type exists) and not ((okta.actor.name in (skipl) and okta.evt.type = \"a b\"))"
+    );
+    assert!(!fires(&l, "a b", "Bob"));
+    assert!(fires(&l, "a b", "Carol"));
+}
+
+#[test]
+fn exception_errors_point_at_the_exception_entry() {
+    // The second entry makes text that does not parse: the error is on that entry's line.
+    let text = format!(
+        "{}  exceptions:\n    - name: fine\n      fields: [okta.actor.name]\n      values: [[bob]]\n    - name: bad\n      fields: [okta.actor.name, okta.evt.type]\n      comps: [=, <]\n      values: [[alice, abc]]\n",
+        rule("R", "okta.evt.type exists")
+    );
+    let d = first_error(&text);
+    assert!(
+        d.message.starts_with("in exception 'bad': "),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.pos.unwrap().line, 11);
+    assert_eq!(d.item.as_deref(), Some("rule 'R'"));
+    // A compile error (bad regex) likewise.
+    let d = first_error(
+        &text
+            .replace("[=, <]", "[=, regex]")
+            .replace("abc]", "\"'a('\"]"),
+    );
+    assert!(
+        d.message.starts_with("in exception 'bad': invalid regex"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.pos.unwrap().line, 11);
+    // Appended from a later file: the error is in that file.
+    let mut loader = Loader::new(LoadOptions::default());
+    assert!(loader.add_str("a.yaml", &rule("R", "okta.evt.type exists")));
+    assert!(!loader.add_str(
+        "b.yaml",
+        "- rule: R\n  exceptions:\n    - name: bad\n      fields: [okta.evt.type]\n      comps: [<]\n      values: [[abc]]\n  override:\n    exceptions: append\n"
+    ));
+    let err = loader.finish().unwrap_err();
+    let d = err.diagnostics().iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(d.file.as_ref(), "b.yaml");
+    assert_eq!(d.pos.unwrap().line, 3);
+}
+
+#[test]
+fn override_listing_no_keys_is_as_if_absent() {
+    // Falco acts on the keys under `override`: with none the item is read as a standalone
+    // `enabled` item (which needs `enabled`), a definition, or an `append: true` item.
+    let base = rule("Login", "okta.evt.type = a");
+    for ov in ["override: {}", "override:"] {
+        let d = first_error(&format!("{base}- rule: Login\n  {ov}\n"));
+        assert_eq!(d.message, "Item has no mapping for key 'enabled'", "{ov}");
+        assert_eq!(d.pos.unwrap().line, 7, "{ov}");
+    }
+    let l = ok(&format!(
+        "{base}- rule: Login\n  enabled: false\n  override: {{}}\n"
+    ));
+    assert!(!l.rules[0].enabled);
+    assert!(has_warning(
+        &l,
+        "The standalone 'enabled' key usage is deprecated"
+    ));
+    // With the four keys it is a full definition (no 'Unexpected key' error).
+    let l = ok(&format!(
+        "{base}{}  override: {{}}\n",
+        rule("Login", "okta.evt.type = b")
+    ));
+    assert_eq!(l.rules[0].condition, "okta.evt.type = b");
+    // With `append: true` it is a deprecated append, not a conflict.
+    let l = ok(&format!(
+        "{base}- rule: Login\n  condition: or okta.evt.type = b\n  append: true\n  override: {{}}\n"
+    ));
+    assert_eq!(
+        l.rules[0].condition,
+        "okta.evt.type = a or okta.evt.type = b"
+    );
+    // Lists and macros likewise: a plain definition, or an append with `append: true`.
+    let l = ok(&format!(
+        "- list: l\n  items: [a]\n- list: l\n  items: [b]\n  append: true\n  override: {{}}\n{}",
+        rule("R", "okta.evt.type in (l)")
+    ));
+    let types = l.rules[0].predicate.event_types().map(<[String]>::to_vec);
+    assert_eq!(types, Some(vec!["a".to_string(), "b".to_string()]));
 }
 
 #[test]

@@ -374,43 +374,55 @@ impl Expr {
     /// This is Falco's AST-level macro resolution: the substituted tree behaves as one
     /// parenthesized sub-expression (`c and m` with `m: a or b` means `c and (a or b)`). Macro
     /// bodies are not searched for further references: pass macros whose own references have
-    /// already been substituted (Falco resolves macros in definition order). Nodes of a
-    /// substituted body get the span of the reference they replace, so later errors point at the
-    /// use site.
+    /// already been substituted (the loader resolves macros with [`Expr::map_macros`]). Nodes of
+    /// a substituted body get the span of the reference they replace, so later errors point at
+    /// the use site. The error names the first reference (in source order) with no macro.
     pub fn substitute_macros(
         &self,
         macros: &HashMap<String, Expr>,
     ) -> Result<Expr, UndefinedMacro> {
+        let mut missing: Option<UndefinedMacro> = None;
+        let out = self.map_macros(&mut |name, span| match macros.get(name) {
+            Some(body) => Some(body.clone()),
+            None => {
+                missing.get_or_insert_with(|| UndefinedMacro {
+                    name: name.to_string(),
+                    span,
+                });
+                None
+            }
+        });
+        match missing {
+            Some(u) => Err(u),
+            None => Ok(out),
+        }
+    }
+
+    /// A copy of the tree with each macro reference replaced by the tree `body(name, span)`
+    /// returns (its spans set to the reference's), or left as it is when `body` returns `None`.
+    /// References are visited in source order, as Falco's `filter_macro_resolver` visits them;
+    /// the returned bodies are not searched for further references (`body` does that if needed).
+    pub fn map_macros(&self, body: &mut dyn FnMut(&str, Span) -> Option<Expr>) -> Expr {
         match self {
-            Expr::And { items, span } => Ok(Expr::And {
-                items: items
-                    .iter()
-                    .map(|e| e.substitute_macros(macros))
-                    .collect::<Result<_, _>>()?,
+            Expr::And { items, span } => Expr::And {
+                items: items.iter().map(|e| e.map_macros(body)).collect(),
                 span: *span,
-            }),
-            Expr::Or { items, span } => Ok(Expr::Or {
-                items: items
-                    .iter()
-                    .map(|e| e.substitute_macros(macros))
-                    .collect::<Result<_, _>>()?,
+            },
+            Expr::Or { items, span } => Expr::Or {
+                items: items.iter().map(|e| e.map_macros(body)).collect(),
                 span: *span,
-            }),
-            Expr::Not { expr, span } => Ok(Expr::Not {
-                expr: Box::new(expr.substitute_macros(macros)?),
+            },
+            Expr::Not { expr, span } => Expr::Not {
+                expr: Box::new(expr.map_macros(body)),
                 span: *span,
-            }),
-            Expr::Check(_) => Ok(self.clone()),
-            Expr::Macro { name, span } => match macros.get(name) {
-                Some(body) => {
-                    let mut body = body.clone();
-                    body.set_spans(*span);
-                    Ok(body)
+            },
+            Expr::Check(_) => self.clone(),
+            Expr::Macro { name, span } => match body(name, *span) {
+                Some(mut b) => {
+                    b.set_spans(*span);
+                    b
                 }
-                None => Err(UndefinedMacro {
-                    name: name.clone(),
-                    span: *span,
-                }),
+                None => self.clone(),
             },
         }
     }

@@ -94,6 +94,8 @@ pub(crate) struct MacroDef {
 #[derive(Debug, Clone)]
 pub(crate) struct ExceptionDef {
     pub ex: Exception,
+    /// The file of the entry (values appended later to it keep this one).
+    pub file: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -350,7 +352,7 @@ impl Collector {
                                     .clone()
                                     .unwrap_or_default()
                                     .into_iter()
-                                    .map(|ex| ExceptionDef { ex })
+                                    .map(|ex| ExceptionDef { ex, file })
                                     .collect();
                                 rule.exceptions_origin = Some(Origin { file, mark: r.mark });
                             }
@@ -404,7 +406,7 @@ impl Collector {
             exceptions_origin: (!exceptions.is_empty()).then_some(origin),
             exceptions: exceptions
                 .into_iter()
-                .map(|ex| ExceptionDef { ex })
+                .map(|ex| ExceptionDef { ex, file })
                 .collect(),
             warn_evttypes: r.warn_evttypes.unwrap_or(true),
             skip_if_unknown_filter: r.skip_if_unknown_filter.unwrap_or(false),
@@ -447,7 +449,7 @@ impl Collector {
                 existing.ex.values.extend(ex.values);
             } else {
                 exceptions::validate(&ex)?;
-                rule.exceptions.push(ExceptionDef { ex });
+                rule.exceptions.push(ExceptionDef { ex, file });
             }
         }
         if self.rules[i].exceptions_origin.is_none() {

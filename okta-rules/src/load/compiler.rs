@@ -1,10 +1,11 @@
 //! The compile step of a load: everything collected so far → compiled rules (reference §8 step 2).
 //!
 //! Data flow: lists are expanded (an item naming an earlier-visible list takes its items);
-//! macros, in definition order, are list-expanded as text, parsed, and have earlier macros
-//! substituted (visibility §1.13); each `okta` rule has its output template compiled, its
-//! exceptions appended as condition text, its lists expanded, its text parsed, all macros
-//! substituted and the tree compiled against the field registry. Errors found in a condition are
+//! macros are list-expanded as text and parsed, then resolved by `super::macros` (visibility
+//! §1.13: a macro sees the macros defined before its latest definition or append); each `okta`
+//! rule has its output template compiled, its exceptions appended as condition text, its lists
+//! expanded, its text parsed, all macros substituted and the tree compiled against the field
+//! registry. Errors found in a condition are
 //! mapped from byte offsets in the (expanded) text back to line and column in the rules file,
 //! through the pieces of appended text and the YAML scalar's style. Finally lists and macros no
 //! rule or macro uses are warned about.
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 use super::collector::{Collector, Pieces, RuleDef};
 use super::reader::Text;
 use super::yaml::{Mark, SourceText, Style};
-use super::{exceptions, Diag, FileInfo, Rule, ENGINE_VERSION};
+use super::{exceptions, macros, Diag, FileInfo, Rule, ENGINE_VERSION};
 use crate::compile::{self, Predicate};
 use crate::condition::{self, ast::Expr};
 use crate::output::OutputTemplate;
@@ -150,62 +151,56 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo]) -> Output {
         lists.push((l.name.clone(), items));
     }
 
-    // 2. Macros, in definition order, each against the earlier resolved macros.
+    // 2. Macros: each list-expanded and parsed on its own, then resolved with Falco's
+    // visibility (`macros`: in definition order, each seeing the macros defined before its
+    // latest definition or append).
     let mut macro_used = vec![false; col.macros.len()];
-    let mut resolved: HashMap<String, Expr> = HashMap::new();
-    let mut sources: HashMap<String, MacroSource> = HashMap::new();
-    let mut broken: Vec<&str> = Vec::new();
-    for (mi, m) in col.macros.iter().enumerate() {
+    let mut parsed: Vec<Option<(String, String, Expr)>> = Vec::with_capacity(col.macros.len());
+    for m in &col.macros {
         let text = m.condition.text();
         let (expanded, used) = condition::expand_lists_with_usage(&text, &lists);
         lists_used(&used, &mut list_used);
-        let expr = match condition::parse(&expanded) {
-            Ok(e) => e,
+        match condition::parse(&expanded) {
+            Ok(e) => parsed.push(Some((text, expanded, e))),
             Err(e) => {
                 let off = unexpand(&text, &expanded, e.offset);
                 out.diags.push(
                     ctx.at(&m.condition, off, 1, e.message)
                         .item("macro", &m.name),
                 );
-                broken.push(&m.name);
-                continue;
-            }
-        };
-        let mut visible: HashMap<String, Expr> = HashMap::new();
-        let mut ok = true;
-        for r in expr.macro_refs() {
-            match col.macros.iter().position(|x| x.name == r) {
-                Some(i) if i == mi => {
-                    out.diags.push(
-                        ctx.at(
-                            &m.condition,
-                            0,
-                            1,
-                            format!("reference loop in macro '{}'", m.name),
-                        )
-                        .item("macro", &m.name),
-                    );
-                    ok = false;
-                }
-                Some(i) if col.macros[i].index < m.visibility => {
-                    macro_used[i] = true;
-                    match resolved.get(r) {
-                        Some(body) => {
-                            visible.insert(r.to_string(), body.clone());
-                        }
-                        None => ok = false, // broken macro, already reported
-                    }
-                }
-                _ => {}
+                parsed.push(None);
             }
         }
-        if !ok {
+    }
+    let input: Vec<macros::MacroIn<'_>> = col
+        .macros
+        .iter()
+        .zip(&parsed)
+        .map(|(m, p)| macros::MacroIn {
+            name: &m.name,
+            index: m.index,
+            visibility: m.visibility,
+            expr: p.as_ref().map(|(_, _, e)| e),
+        })
+        .collect();
+    let results = macros::resolve(&input);
+    let mut resolved: HashMap<String, Expr> = HashMap::new();
+    let mut sources: HashMap<String, MacroSource> = HashMap::new();
+    let mut broken: Vec<&str> = Vec::new();
+    for (mi, ((m, p), result)) in col.macros.iter().zip(parsed).zip(results).enumerate() {
+        // A macro that does not parse has its parse error already.
+        let Some((text, expanded, _)) = p else {
             broken.push(&m.name);
             continue;
-        }
-        match expr.substitute_macros(&visible) {
-            Ok(e) => {
-                resolved.insert(m.name.clone(), e);
+        };
+        match result {
+            Ok(r) => {
+                for u in r.uses {
+                    if let Some(f) = macro_used.get_mut(u) {
+                        *f = true;
+                    }
+                }
+                resolved.insert(m.name.clone(), r.expr);
                 sources.insert(
                     m.name.clone(),
                     MacroSource {
@@ -215,11 +210,16 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo]) -> Output {
                     },
                 );
             }
-            Err(u) => {
-                let off = unexpand(&text, &expanded, u.span.start);
+            Err(f) => {
+                let off = unexpand(&text, &expanded, f.span.start);
                 out.diags.push(
-                    ctx.at(&m.condition, off, u.name.len(), u.to_string())
-                        .item("macro", &m.name),
+                    ctx.at(
+                        &m.condition,
+                        off,
+                        f.span.end.saturating_sub(f.span.start),
+                        f.message,
+                    )
+                    .item("macro", &m.name),
                 );
                 broken.push(&m.name);
             }
@@ -426,12 +426,47 @@ fn compile_condition(
         ctx.at(&r.condition, off, 1, e.message)
     })?;
 
-    // With exceptions appended as text (reference §4.3).
+    // With exceptions appended as text (reference §4.3): `(<own>)` then one part per exception.
     let excs: Vec<_> = r.exceptions.iter().map(|e| e.ex.clone()).collect();
-    let suffix = exceptions::condition_suffix(&excs);
-    let exc_diag = |message: String| {
-        let origin = r.exceptions_origin.unwrap_or(r.origin);
-        Diag::error(origin.mark, format!("in exceptions: {message}")).in_file(origin.file)
+    let parts = exceptions::condition_parts(&excs);
+    let suffix: String = parts.iter().map(|(_, t)| t.as_str()).collect();
+    // Each part's range in the suffix and its exception.
+    let mut ranges: Vec<(usize, usize, usize)> = Vec::with_capacity(parts.len());
+    let mut start = 0;
+    for (i, t) in &parts {
+        ranges.push((start, start + t.len(), *i));
+        start += t.len();
+    }
+    // An error in the exceptions' text: at the entry whose text holds `suffix_offset` (the last
+    // one past the end), or at the exceptions key when the offset says nothing.
+    let exc_diag = |suffix_offset: Option<usize>, message: String| {
+        let part = suffix_offset
+            .and_then(|o| ranges.iter().find(|(_, end, _)| o < *end).or(ranges.last()));
+        match part.and_then(|&(_, _, i)| r.exceptions.get(i)) {
+            Some(e) => Diag::error(
+                e.ex.mark,
+                format!("in exception '{}': {message}", e.ex.name),
+            )
+            .in_file(e.file),
+            None => {
+                let origin = r.exceptions_origin.unwrap_or(r.origin);
+                Diag::error(origin.mark, format!("in exceptions: {message}")).in_file(origin.file)
+            }
+        }
+    };
+    // Where an offset of the full expanded text is.
+    let locate = |full: &str, full_expanded: &str, offset: usize, len: usize, message: String| {
+        let off = unexpand(full, full_expanded, offset);
+        if suffix.is_empty() {
+            ctx.at(&r.condition, off, len, message)
+        } else if off >= 1 && off < 1 + own.len() {
+            ctx.at(&r.condition, off - 1, len, message)
+        } else if off == 0 {
+            exc_diag(None, message)
+        } else {
+            // Past `(<own>)`.
+            exc_diag(Some(off.saturating_sub(own.len() + 2)), message)
+        }
     };
     let (full, full_expanded, expr) = if suffix.is_empty() {
         (own.clone(), own_expanded.clone(), own_expr)
@@ -439,19 +474,12 @@ fn compile_condition(
         let full = format!("({own}){suffix}");
         let (full_expanded, used) = condition::expand_lists_with_usage(&full, lists);
         lists_used(&used, list_used);
-        let expr = condition::parse(&full_expanded).map_err(|e| exc_diag(e.message))?;
+        let expr = condition::parse(&full_expanded)
+            .map_err(|e| locate(&full, &full_expanded, e.offset, 1, e.message))?;
         (full, full_expanded, expr)
     };
-    // Where an offset of the full expanded text is.
     let locate = |offset: usize, len: usize, message: String| -> Diag {
-        let off = unexpand(&full, &full_expanded, offset);
-        if suffix.is_empty() {
-            ctx.at(&r.condition, off, len, message)
-        } else if off >= 1 && off < 1 + own.len() {
-            ctx.at(&r.condition, off - 1, len, message)
-        } else {
-            exc_diag(message)
-        }
+        locate(&full, &full_expanded, offset, len, message)
     };
 
     // Macros: all collected macros are visible to rules.

@@ -2,8 +2,9 @@
 //!
 //! Data flow: the reader yields each `exceptions:` entry as an [`Exception`]; the collector
 //! validates complete entries with [`validate`] when a rule is defined or its exceptions replaced or
-//! appended; the compiler appends [`condition_suffix`] to the rule's condition text, which is then
-//! list-expanded and parsed like hand-written text:
+//! appended; the compiler appends the [`condition_parts`] to the rule's condition text (keeping
+//! which exception each part came from, for error positions), which is then list-expanded and
+//! parsed like hand-written text:
 //! `(<cond>) and not ((f1 c1 v1 and f2 c2 v2) or (...)) and not (f in (v1, v2))`.
 
 use super::reader::{ExValue, Exception};
@@ -178,23 +179,38 @@ fn value_text(v: &ExValue, comp: &str) -> String {
                 .collect();
             format!("({})", parts.join(", "))
         }
-        ExValue::Scalar(s) => {
-            if (LIST_OPERATORS.contains(&comp) || is_modifier_comp(comp)) && !s.starts_with('(') {
-                format!("({s})")
+        // With a list or modifier operator a scalar is parenthesized unless it already starts
+        // with `(`, and never quoted (Falco's `paren_item`): `(a, b)` stays a list.
+        ExValue::Scalar(s) if LIST_OPERATORS.contains(&comp) || is_modifier_comp(comp) => {
+            if s.starts_with('(') {
+                s.clone()
             } else {
-                quote(s)
+                format!("({s})")
             }
         }
+        ExValue::Scalar(s) => quote(s),
     }
 }
 
 /// The text to append to a rule's condition for its exceptions (empty when none has values).
+#[cfg(test)]
 pub(crate) fn condition_suffix(exceptions: &[Exception]) -> String {
-    let mut out = String::new();
-    for ex in exceptions {
+    condition_parts(exceptions)
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// The text each exception with values adds to a rule's condition (` and not (...)`), with the
+/// exception's position in `exceptions`; their concatenation is the suffix appended to the
+/// rule's condition.
+pub(crate) fn condition_parts(exceptions: &[Exception]) -> Vec<(usize, String)> {
+    let mut parts = Vec::new();
+    for (i, ex) in exceptions.iter().enumerate() {
         if ex.values.is_empty() {
             continue;
         }
+        let mut out = String::new();
         match &ex.fields {
             Some(ExValue::Seq(fields)) => {
                 let fields: Vec<&str> = fields.iter().filter_map(scalar).collect();
@@ -231,8 +247,11 @@ pub(crate) fn condition_suffix(exceptions: &[Exception]) -> String {
             }
             None => {}
         }
+        if !out.is_empty() {
+            parts.push((i, out));
+        }
     }
-    out
+    parts
 }
 
 #[cfg(test)]
@@ -288,6 +307,30 @@ mod tests {
             condition_suffix(&[e]),
             " and not ((okta.actor.name in (known_users)) or (okta.actor.name in (a, b)))"
         );
+    }
+
+    #[test]
+    fn list_operator_scalars_are_parenthesized_never_quoted() {
+        let e = ex(
+            seq(&[s("okta.actor.name"), s("okta.evt.type")]),
+            Some(seq(&[s("in"), s("startswith anyof")])),
+            vec![seq(&[s("(Alice, Bob)"), s("a b")])],
+        );
+        validate(&e).unwrap();
+        assert_eq!(
+            condition_suffix(&[e]),
+            " and not ((okta.actor.name in (Alice, Bob) and okta.evt.type startswith anyof (a b)))"
+        );
+    }
+
+    #[test]
+    fn parts_name_their_exception() {
+        let none = ex(s("okta.actor.name"), None, vec![]);
+        let one = ex(s("okta.actor.name"), None, vec![s("x")]);
+        let parts = condition_parts(&[none, one]);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].0, 1);
+        assert_eq!(parts[0].1, " and not (okta.actor.name in (x))");
     }
 
     #[test]

@@ -19,6 +19,7 @@
 pub(crate) mod collector;
 pub(crate) mod compiler;
 pub(crate) mod exceptions;
+pub(crate) mod macros;
 pub(crate) mod reader;
 pub(crate) mod yaml;
 

@@ -468,10 +468,19 @@ fn plugin_version(e: &Node) -> Result<(String, String), Diag> {
     Ok((name.text, version.text))
 }
 
+/// The item's `override:` when it lists at least one key. Falco acts on the keys it finds under
+/// `override` (`decode_overrides`): one listing none (`override: {}`, or empty) is as if absent,
+/// so the item is read as a definition, an `append: true` item or a standalone `enabled` item.
+fn overrides(item: &Node) -> Option<&Node> {
+    item.get("override")
+        .map(|(_, ov)| ov)
+        .filter(|ov| !ov.is_null() && ov.map().is_none_or(|m| !m.is_empty()))
+}
+
 /// `append: true` / `override: {key: op}` of lists and macros: returns whether it appends.
 fn list_or_macro_append(item: &Node, key: &str, what: &str) -> Result<bool, Diag> {
     let append = opt_bool(item, "append")?.unwrap_or(false);
-    let Some((_, ov)) = item.get("override") else {
+    let Some(ov) = overrides(item) else {
         return Ok(append);
     };
     if append {
@@ -574,8 +583,7 @@ fn read_macro(node: &Node, diags: &mut Vec<Diag>) -> Result<MacroItem, Diag> {
 fn read_rule(node: &Node, extensions: bool, diags: &mut Vec<Diag>) -> Result<RuleItem, Diag> {
     let name = req_str(node, "rule")?;
     let append_flag = opt_bool(node, "append")?.unwrap_or(false);
-    let override_node = node.get("override");
-    let mode = if let Some((_, ov)) = override_node {
+    let mode = if let Some(ov) = overrides(node) {
         if append_flag {
             return Err(Diag::error(ov.start, "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. 'condition: append') under 'override' instead."));
         }
