@@ -93,6 +93,8 @@
 //!   `unknown filter: ...`; `skip-if-unknown-filter` treats both alike.
 //! - **Threshold rules and `rule_matching: first`**: a threshold rule whose count is not yet
 //!   reached does not count as a match, so later rules are still evaluated for that event.
+//! - **Output widths count characters.** `%3okta.actor.name` keeps 3 characters; Falco keeps 3
+//!   bytes (`std::string::resize`), which can cut a UTF-8 character in half.
 //! - **Alert time of events without a parsable `published`**: the time of processing (Falco's
 //!   plugin would fail to parse such an event).
 //!

@@ -8,11 +8,12 @@
 //! `priority`, `rule`, `source`, `tags`, `time`), which falcosidekick and friends accept.
 //!
 //! Template syntax (Falco's `eventformatter`): a `%` starts a token; optional decimal digits give a
-//! width (the value is padded with spaces or truncated to exactly that many characters); then a
-//! field (`%okta.actor.name`, `%okta.debug[dtHash]`) or a transformer (`%toupper(okta.actor.name)`).
-//! The token is the longest prefix that names a field, so `%okta.actor.name,` stops before the
-//! comma. A missing value prints `<NA>`. There is no escape for a literal `%`, and a template
-//! ending in `%` is an error, as in Falco.
+//! width (the value is padded with spaces or truncated to exactly that many characters, where
+//! Falco counts bytes; a width of 0 is no width); then a field (`%okta.actor.name`,
+//! `%okta.debug[dtHash]`) or a transformer (`%toupper(okta.actor.name)`). The token is the longest
+//! prefix that names a field, so `%okta.actor.name,` stops before the comma. A missing value
+//! prints `<NA>`. There is no escape for a literal `%`, and a template ending in `%` is an error,
+//! as in Falco.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -136,7 +137,8 @@ impl OutputTemplate {
                         message: "invalid width".into(),
                     })?;
                 j += digits;
-                Some(w)
+                // Falco applies a width only when it is not 0: `%0field` prints the whole value.
+                (w != 0).then_some(w)
             } else {
                 None
             };
@@ -560,6 +562,23 @@ mod tests {
         );
         let t = OutputTemplate::compile("%len(okta.actor.name)").unwrap();
         assert_eq!(t.render(&event(EV), &FieldState::new()).0, "11");
+    }
+
+    #[test]
+    fn width_zero_is_no_width_and_widths_count_characters() {
+        let render = |template: &str, ev: &str| {
+            let t = OutputTemplate::compile(template).unwrap();
+            t.render(&event(ev), &FieldState::new()).0
+        };
+        // Falco applies a width only when it is not 0.
+        assert_eq!(render("[%0okta.actor.name]", EV), "[Alice Smith]");
+        assert_eq!(render("[%00okta.actor.name]", EV), "[Alice Smith]");
+        assert_eq!(render("[%0okta.debug[nope]]", EV), "[<NA>]");
+        // Characters, not bytes (Falco would cut 'Ü' in half at 1 byte).
+        let unicode = r#"{"actor":{"displayName":"\u00dcn\u00efX"}}"#;
+        assert_eq!(render("[%1okta.actor.name]", unicode), "[Ü]");
+        assert_eq!(render("[%3okta.actor.name]", unicode), "[Ünï]");
+        assert_eq!(render("[%6okta.actor.name]", unicode), "[ÜnïX  ]");
     }
 
     #[test]

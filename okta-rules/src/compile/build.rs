@@ -8,7 +8,7 @@
 
 use memchr::memmem;
 use okta_stream::fields::{self, FieldError, FieldType};
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use super::eval::{self, BoolTest, ListTest, Node, NumTest, StrTest, Test};
 use super::literal::{parse_bool, parse_u64};
@@ -313,24 +313,23 @@ impl Builder {
     }
 
     fn regex(&mut self, v: &ast::Value) -> Result<Regex, CompileError> {
-        let invalid = |e: regex::Error| {
+        let invalid = |why: String| {
             err(
                 CompileErrorKind::Regex,
                 v.span,
-                format!("invalid regex pattern: {e}"),
+                format!("invalid regex pattern: {why}"),
             )
         };
-        // Validate the pattern on its own first: wrapping an unbalanced pattern such as
-        // `a)|(b` in `^(?:...)$` could otherwise compile with different meaning.
-        if let Some(why) = super::posix::perl_extension(&v.text) {
-            return Err(err(
-                CompileErrorKind::Regex,
-                v.span,
-                format!("invalid regex pattern: {why}"),
-            ));
-        }
-        Regex::new(&v.text).map_err(invalid)?;
-        let re = Regex::new(&format!("^(?:{})$", v.text)).map_err(invalid)?;
+        // RE2 POSIX syntax, rejected as RE2 does or rewritten into the regex crate's syntax. The
+        // result is balanced, so wrapping it below cannot change its meaning.
+        let pattern = super::posix::translate(&v.text).map_err(|e| invalid(e.to_string()))?;
+        // Falco matches the whole value (RE2 `ANCHOR_BOTH`), hence `\A` and `\z`. Inside the
+        // pattern `^` and `$` also match at line breaks, as RE2's POSIX mode leaves `one_line`
+        // off. RE2's leftmost-longest matching does not change whether the whole value matches.
+        let re = RegexBuilder::new(&format!(r"\A(?:{pattern})\z"))
+            .multi_line(true)
+            .build()
+            .map_err(|e| invalid(e.to_string()))?;
         if regex_is_plain(&v.text) {
             self.warnings.push(CompileWarning {
                 span: v.span,

@@ -8,6 +8,11 @@
 //! `FieldState::observe` once and then [`Predicate::eval`] for the rules indexed under the event's
 //! type; evaluation borrows values from the event and does not allocate on the common path.
 //!
+//! `regex` patterns are read in RE2's POSIX (egrep) syntax, as Falco compiles them: a private
+//! translator rewrites each pattern into the `regex` crate's syntax, or rejects it with RE2's error
+//! (Perl escapes such as `\d`, `(?i)`, counts above 1000). The value must match as a whole, and
+//! `^`/`$` inside the pattern also match at line breaks (RE2's POSIX mode is multi-line).
+//!
 //! ```
 //! use okta_rules::{compile, condition};
 //! use okta_stream::{fields::FieldState, Event};

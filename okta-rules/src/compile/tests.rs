@@ -181,6 +181,81 @@ fn regex_is_anchored() {
     );
 }
 
+/// `regex` as Falco's RE2 POSIX mode reads it (`check` is what follows the field).
+fn re(check: &str, value: &str) -> Result<bool, String> {
+    typed(
+        FieldType::String,
+        check,
+        Value::Str(value.to_string().into()),
+    )
+}
+
+#[test]
+fn regex_anchors_match_at_line_breaks_inside_a_whole_value_match() {
+    // RE2's POSIX mode leaves one_line off: `^` and `$` match at line breaks too.
+    assert_eq!(re(r"regex 'l1$\\n^l2'", "l1\nl2"), Ok(true));
+    assert_eq!(re(r"regex '.*$\\n^l2'", "l1\nl2"), Ok(true));
+    assert_eq!(re(r"regex 'l1\\n^'", "l1\n"), Ok(true));
+    assert_eq!(re("regex 'a^b'", "ab"), Ok(false));
+    // The whole value must still match.
+    assert_eq!(re("regex '^l2$'", "l1\nl2"), Ok(false));
+    assert_eq!(re("regex 'l1$'", "l1\nl2"), Ok(false));
+    assert_eq!(re("regex 'l1'", "l1\n"), Ok(false));
+    // `.` does not match a line break; a negated class does.
+    assert_eq!(re("regex 'a.b'", "a\nb"), Ok(false));
+    assert_eq!(re("regex 'a[^x]b'", "a\nb"), Ok(true));
+}
+
+#[test]
+fn regex_reads_re2_spellings_as_re2_does() {
+    // `\<` and `\>` are the characters, not word boundaries.
+    assert_eq!(re(r"regex 'a\\<b'", "a<b"), Ok(true));
+    assert_eq!(re(r"regex 'a\\<b'", "ab"), Ok(false));
+    assert_eq!(re(r"regex '\\<a\\>'", "<a>"), Ok(true));
+    // `&&`, `--`, `~~` in brackets are characters, not set operations.
+    assert_eq!(re("regex '[a&&b]'", "&"), Ok(true));
+    assert_eq!(re("regex '[a&&b]'", "b"), Ok(true));
+    assert_eq!(re("regex '[--]'", "-"), Ok(true));
+    assert_eq!(re("regex '[~~x]+'", "~x~"), Ok(true));
+    // A `{` that starts no valid count is a literal.
+    assert_eq!(re("regex 'x{y}'", "x{y}"), Ok(true));
+    assert_eq!(re("regex 'a{'", "a{"), Ok(true));
+    assert_eq!(re("regex '{'", "{"), Ok(true));
+    assert_eq!(re("regex 'a{01}'", "a{01}"), Ok(true));
+    assert_eq!(re("regex 'a{01}'", "a"), Ok(false));
+    assert_eq!(re("regex 'a{2,3}'", "aaa"), Ok(true));
+    // No lazy quantifiers: `a+?` is `(a+)?`, which matches the empty value.
+    assert_eq!(re("regex 'a+?'", ""), Ok(true));
+    assert_eq!(re("regex 'a+?'", "aa"), Ok(true));
+    // Octal and hex escapes, POSIX classes, empty alternatives and groups.
+    assert_eq!(re(r"regex '\\101\\x42\\x{263A}'", "AB☺"), Ok(true));
+    assert_eq!(re("regex '[[:word:]]+'", "a_1"), Ok(true));
+    assert_eq!(re("regex '[[:word:]]+'", "a-1"), Ok(false));
+    assert_eq!(re("regex 'a|'", ""), Ok(true));
+    assert_eq!(re("regex 'a|'", "b"), Ok(false));
+    assert_eq!(re("regex 'x()y'", "xy"), Ok(true));
+    // RE2's errors.
+    assert_eq!(
+        re("regex 'a{1001}'", "a"),
+        Err("invalid regex pattern: invalid repetition size: {1001}".to_string())
+    );
+    assert_eq!(
+        re("regex '(a{2}){501}'", "a"),
+        Err("invalid regex pattern: invalid repetition size: {501}".to_string())
+    );
+    assert_eq!(
+        re(r"regex '\\Z'", "a"),
+        Err(
+            r"invalid regex pattern: invalid escape sequence: \Z (a Perl escape, not POSIX syntax)"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        re("regex '[[:foo:]]'", "a"),
+        Err("invalid regex pattern: invalid character class range: [:foo:]".to_string())
+    );
+}
+
 #[test]
 fn regex_warnings() {
     let c = try_compile("okta.evt.type regex user.session.start").unwrap();

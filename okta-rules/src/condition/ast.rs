@@ -213,7 +213,7 @@ pub enum Op {
     Glob,
     /// `iglob` (case-insensitive glob).
     IGlob,
-    /// `regex` (anchored at both ends).
+    /// `regex`: RE2 POSIX syntax, matching the whole value (see `crate::compile`).
     Regex,
     /// `in` (membership in a list).
     In,
