@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use okta_stream::event::Event;
-use okta_stream::fields::{self, Field, FieldState, Shown, Value};
+use okta_stream::fields::{self, Field, FieldState, Shown, TimeText, Value};
 use serde::Serialize;
 
 use crate::compile::{transform, ExtractCache, SlotTable, NO_SLOT};
@@ -339,32 +339,6 @@ pub enum TimeFormat {
     Iso8601,
 }
 
-fn utc(time_ns: i128) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(time_ns)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-}
-
-fn format_clock(t: time::OffsetDateTime, out: &mut String) {
-    let _ = write!(
-        out,
-        "{:02}:{:02}:{:02}.{:09}",
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond()
-    );
-}
-
-fn format_date(t: time::OffsetDateTime, out: &mut String) {
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T",
-        t.year(),
-        u8::from(t.month()),
-        t.day()
-    );
-}
-
 /// An alert: one rule that matched one event.
 #[derive(Debug, Clone)]
 pub struct Alert {
@@ -403,15 +377,12 @@ struct JsonAlert<'a> {
 impl Alert {
     /// The time prefix of the text line, e.g. `14:07:31.295000000`.
     pub fn time_prefix(&self, format: TimeFormat) -> String {
-        let t = utc(self.time_ns);
         let mut s = String::with_capacity(40);
-        if format == TimeFormat::Iso8601 {
-            format_date(t, &mut s);
-            format_clock(t, &mut s);
-            s.push_str("+0000");
-        } else {
-            format_clock(t, &mut s);
-        }
+        let text = match format {
+            TimeFormat::Time => TimeText::Clock,
+            TimeFormat::Iso8601 => TimeText::Iso8601,
+        };
+        fields::write_time(self.time_ns, text, &mut s);
         s
     }
 
@@ -432,11 +403,8 @@ impl Alert {
 
     /// The `time` of the JSON alert: UTC `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
     pub fn time_rfc3339(&self) -> String {
-        let t = utc(self.time_ns);
         let mut s = String::with_capacity(32);
-        format_date(t, &mut s);
-        format_clock(t, &mut s);
-        s.push('Z');
+        fields::write_time(self.time_ns, TimeText::Rfc3339, &mut s);
         s
     }
 

@@ -44,6 +44,8 @@ pub enum TimeText {
     DateTimeSeconds,
     /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000` (`evt.time.iso8601`, Falco's `time_format_iso_8601`).
     Iso8601,
+    /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (the `time` of Falco's JSON alert).
+    Rfc3339,
 }
 
 /// Writes `time_ns` (nanoseconds since the Unix epoch, UTC) in the form `text` into `out`.
@@ -62,18 +64,20 @@ pub fn write_time(time_ns: i128, text: TimeText, out: &mut String) {
     };
     match text {
         TimeText::DateTime | TimeText::DateTimeSeconds => date(out, ' '),
-        TimeText::Iso8601 => date(out, 'T'),
+        TimeText::Iso8601 | TimeText::Rfc3339 => date(out, 'T'),
         TimeText::Clock | TimeText::ClockSeconds => {}
     }
     let _ = write!(out, "{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
     match text {
         TimeText::ClockSeconds | TimeText::DateTimeSeconds => {}
-        TimeText::Clock | TimeText::DateTime | TimeText::Iso8601 => {
+        TimeText::Clock | TimeText::DateTime | TimeText::Iso8601 | TimeText::Rfc3339 => {
             let _ = write!(out, ".{:09}", t.nanosecond());
         }
     }
-    if text == TimeText::Iso8601 {
-        out.push_str("+0000");
+    match text {
+        TimeText::Iso8601 => out.push_str("+0000"),
+        TimeText::Rfc3339 => out.push('Z'),
+        _ => {}
     }
 }
 
