@@ -415,7 +415,7 @@ impl Translator<'_> {
                 self.pos += 1;
                 break;
             }
-            let after = &rest[1..];
+            let after = rest.get(c.len_utf8()..).unwrap_or("");
             if c == '-' && !first && !after.starts_with(']') {
                 // Without Perl's extensions a literal `-` must come first or last.
                 let Some(next) = after.chars().next() else {
@@ -751,5 +751,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Patterns of up to 4 pieces from a set of tricky ones (multi-byte characters next to
+    /// escapes, brackets, counts and classes) translates or is refused without a panic, and
+    /// what translates compiles with the regex crate.
+    #[test]
+    fn no_pattern_panics_and_every_translation_compiles() {
+        let pieces = [
+            "é",
+            "€",
+            "\\",
+            "\\é",
+            "[",
+            "]",
+            "[^",
+            "[:",
+            ":]",
+            "[:alpha:]",
+            "{",
+            "}",
+            "{2",
+            "{1,",
+            "{1001}",
+            ",",
+            "-",
+            "^",
+            "$",
+            "(",
+            ")",
+            "|",
+            "*",
+            "+",
+            "?",
+            "\\x{",
+            "\\x4",
+            "\\0",
+            "a",
+            "&&",
+            ".",
+        ];
+        let n = pieces.len();
+        let mut checked = 0;
+        for len in 1..=4u32 {
+            // Every pattern of up to 3 pieces, and every 13th of 4.
+            let step = if len < 4 { 1 } else { 13 };
+            for code in (0..n.pow(len)).step_by(step) {
+                let mut rest = code;
+                let mut pattern = String::new();
+                for _ in 0..len {
+                    pattern.push_str(pieces[rest % n]);
+                    rest /= n;
+                }
+                if let Ok(t) = translate(&pattern) {
+                    let wrapped = format!(r"\A(?:{t})\z");
+                    assert!(
+                        regex::RegexBuilder::new(&wrapped)
+                            .multi_line(true)
+                            .build()
+                            .is_ok(),
+                        "{pattern:?} -> {t:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 90_000);
     }
 }
