@@ -960,3 +960,35 @@ fn skip_if_unknown_filter_skips_only_when_every_error_is_an_unknown_field() {
     assert_eq!(l.skipped, vec!["R"]);
     assert!(!errors(&rule_with("(okta.evt.type = a", "%okta.nosuch.either")).is_empty());
 }
+
+#[test]
+fn every_bad_field_of_a_condition_is_reported() {
+    let text = "- macro: m\n  condition: okta.actor.name = a\n- rule: R\n  desc: d\n  condition: okta.evt.typ = a and m and (okta.actor.nam = b or okta.result in (x)) and okta.security.asnumber = abc\n  output: o\n  priority: NOTICE\n  source: okta\n";
+    let errors = errors(text);
+    let cols: Vec<(u32, u32)> = errors
+        .iter()
+        .map(|d| d.pos.map_or((0, 0), |p| (p.line, p.col)))
+        .collect();
+    let at = |needle: &str| {
+        "  condition: ".len() as u32
+            + 1
+            + text.lines().nth(4).unwrap()["  condition: ".len()..]
+                .find(needle)
+                .unwrap() as u32
+    };
+    assert_eq!(
+        cols,
+        vec![
+            (5, at("okta.evt.typ")),
+            (5, at("okta.actor.nam")),
+            (5, at("abc"))
+        ],
+        "{errors:#?}"
+    );
+    assert!(errors[0].message.contains("did you mean 'okta.evt.type'"));
+    assert!(errors[1].message.contains("did you mean 'okta.actor.name'"));
+    assert!(errors[2].message.contains("abc"), "{}", errors[2].message);
+    // A rule with only unknown fields and skip-if-unknown-filter is skipped, not an error.
+    let text = "- rule: R\n  desc: d\n  condition: okta.nosuch = a and okta.nosuch.either = b\n  output: o\n  priority: NOTICE\n  source: okta\n  skip-if-unknown-filter: true\n";
+    assert_eq!(ok(text).skipped, vec!["R"]);
+}

@@ -218,6 +218,25 @@ pub fn compile(expr: &Expr) -> Result<Compiled, CompileError> {
     })
 }
 
+/// Every error of `expr`, in source order: each check compiled on its own (where [`compile`]
+/// stops at the first), for diagnostics that list them all. Empty when `expr` compiles.
+pub fn all_errors(expr: &Expr) -> Vec<CompileError> {
+    if expr.depth() > MAX_TREE_DEPTH {
+        return compile(expr).err().into_iter().collect();
+    }
+    let mut errors = Vec::new();
+    expr.walk(&mut |e| {
+        if matches!(e, Expr::Check(_) | Expr::Macro { .. }) {
+            if let Err(error) = build::Builder::default().expr(e) {
+                errors.push(error);
+            }
+        }
+    });
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    errors.dedup_by_key(|e| (e.span.start, e.span.end));
+    errors
+}
+
 /// The evaluator of `expr` without its top-level `okta.evt.type` checks, if it has any.
 fn after_type(expr: &Expr) -> Result<Option<eval::Node>, CompileError> {
     // `oneof` is left out: `oneof (a, a)` never holds although it indexes under `a`.

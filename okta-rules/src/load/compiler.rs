@@ -254,14 +254,16 @@ pub(crate) fn compile(col: &Collector, files: &[FileInfo]) -> Output {
             &ctx,
             r,
             &lists,
-            &mut list_used,
             &Macros {
                 resolved: &resolved,
                 sources: &sources,
                 broken: &broken,
                 defs: &col.macros,
             },
-            &mut macro_used,
+            &mut Used {
+                lists: &mut list_used,
+                macros: &mut macro_used,
+            },
             &mut warnings,
         );
         out.diags
@@ -338,33 +340,33 @@ fn is_unknown_filter(message: &str) -> bool {
     .any(|s| message.contains(s))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn compile_rule(
     ctx: &Ctx<'_>,
     r: &RuleDef,
     lists: &[(String, Vec<String>)],
-    list_used: &mut [bool],
     macros: &Macros<'_>,
-    macro_used: &mut [bool],
+    used: &mut Used<'_>,
     compile_warnings: &mut Vec<Diag>,
 ) -> Result<Rule, Vec<Diag>> {
     // Falco validates the output before the condition and stops at the first error; both are
     // checked here, and both errors reported, as a compiler would.
     let output = OutputTemplate::compile(&r.output.text())
         .map_err(|e| ctx.at(&r.output, e.offset, e.len, e.message));
+    let mut more_errors = Vec::new();
     let condition = compile_condition(
         ctx,
         r,
         lists,
-        list_used,
         macros,
-        macro_used,
+        used,
         compile_warnings,
+        &mut more_errors,
     );
     let (output, (condition, predicate)) = match (output, condition) {
         (Ok(output), Ok(condition)) => (output, condition),
         (output, condition) => {
-            return Err(output.err().into_iter().chain(condition.err()).collect());
+            let errors = output.err().into_iter().chain(condition.err());
+            return Err(errors.chain(more_errors).collect());
         }
     };
 
@@ -412,15 +414,15 @@ fn compile_condition(
     ctx: &Ctx<'_>,
     r: &RuleDef,
     lists: &[(String, Vec<String>)],
-    list_used: &mut [bool],
     macros: &Macros<'_>,
-    macro_used: &mut [bool],
+    used: &mut Used<'_>,
     compile_warnings: &mut Vec<Diag>,
+    more_errors: &mut Vec<Diag>,
 ) -> Result<(String, Predicate), Diag> {
     // The rule's own condition, alone, for precise parse errors.
     let own = r.condition.text();
-    let (own_expanded, used) = condition::expand_lists_with_usage(&own, lists);
-    lists_used(&used, list_used);
+    let (own_expanded, used_lists) = condition::expand_lists_with_usage(&own, lists);
+    lists_used(&used_lists, used.lists);
     let own_expr = condition::parse(&own_expanded).map_err(|e| {
         let off = unexpand(&own, &own_expanded, e.offset);
         ctx.at(&r.condition, off, 1, e.message)
@@ -472,8 +474,8 @@ fn compile_condition(
         (own.clone(), own_expanded.clone(), own_expr)
     } else {
         let full = format!("({own}){suffix}");
-        let (full_expanded, used) = condition::expand_lists_with_usage(&full, lists);
-        lists_used(&used, list_used);
+        let (full_expanded, used_lists) = condition::expand_lists_with_usage(&full, lists);
+        lists_used(&used_lists, used.lists);
         let expr = condition::parse(&full_expanded)
             .map_err(|e| locate(&full, &full_expanded, e.offset, 1, e.message))?;
         (full, full_expanded, expr)
@@ -486,7 +488,9 @@ fn compile_condition(
     let refs: Vec<String> = expr.macro_refs().into_iter().map(str::to_string).collect();
     for name in &refs {
         if let Some(i) = macros.defs.iter().position(|m| &m.name == name) {
-            macro_used[i] = true;
+            if let Some(flag) = used.macros.get_mut(i) {
+                *flag = true;
+            }
         }
         if macros.broken.contains(&name.as_str()) {
             return Err(Diag::error(
@@ -510,7 +514,7 @@ fn compile_condition(
             None => message,
         }
     };
-    let (predicate, warnings) = compile_expr(&expr).map_err(|(start, end, message, unknown)| {
+    let first_error = |start: usize, end: usize, message: String, unknown: bool| {
         // An error inside a macro: point into the macro's own text.
         if let Some(name) = full_expanded.get(start..end) {
             if refs.iter().any(|r| r == name) {
@@ -531,7 +535,25 @@ fn compile_condition(
             end.saturating_sub(start),
             in_macro(start, end, message),
         )
-    })?;
+    };
+    let (predicate, warnings) = match compile_expr(&expr) {
+        Ok(compiled) => compiled,
+        Err((start, end, message, unknown)) => {
+            // The other errors of the condition's own text too (those inside macros are the
+            // macros' to report), as a compiler lists them.
+            for e in compile::all_errors(&expr) {
+                let (s, t) = (e.span.start, e.span.end);
+                let text = full_expanded.get(s..t);
+                if (s, t) == (start, end) || text.is_some_and(|x| refs.iter().any(|r| r == x)) {
+                    continue;
+                }
+                let unknown = e.is_unknown_field();
+                let message = field_message(text, e.message, unknown);
+                more_errors.push(locate(s, t.saturating_sub(s), message));
+            }
+            return Err(first_error(start, end, message, unknown));
+        }
+    };
     for (start, end, message) in warnings {
         let d = locate(
             start,
@@ -552,6 +574,13 @@ struct MacroSource {
     text: String,
     expanded: String,
     index: usize,
+}
+
+/// Which lists and macros (by position in the collection) something used, for the warnings
+/// about unused ones.
+struct Used<'a> {
+    lists: &'a mut [bool],
+    macros: &'a mut [bool],
 }
 
 /// The macros as rules see them.
