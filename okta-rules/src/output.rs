@@ -14,6 +14,17 @@
 //! prefix that names a field, so `%okta.actor.name,` stops before the comma. A missing value
 //! prints `<NA>`. There is no escape for a literal `%`, and a template ending in `%` is an error,
 //! as in Falco.
+//!
+//! A token whose transformers include a multi-value one (`%concat(okta.actor.name, "@",
+//! okta.org)`, `%toupper(join(",", okta.target.type))`) is parsed by the condition parser and
+//! compiled like a condition operand (see `crate::compile`), so it takes the same arguments.
+//!
+//! `output_fields` of JSON alerts: Falco (libsinsp `m_resolve_transformed_fields` false) leaves
+//! transformer tokens out and keeps the fields inside them, with their untransformed values:
+//! `%toupper(okta.actor.name)` gives the key `okta.actor.name`. Likewise every field read
+//! anywhere in a multi-value transformer token gives its own key and untransformed value
+//! (Falco's `formatter_visitor` registers each field argument), while constant arguments give
+//! none; the text output shows the transformed value.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,8 +34,9 @@ use okta_stream::event::Event;
 use okta_stream::fields::{self, Field, FieldState, Shown, TimeText, Value};
 use serde::Serialize;
 
-use crate::compile::{transform, ExtractCache, SlotTable, NO_SLOT};
-use crate::condition::ast::Transformer;
+use crate::compile::{transform, ExtractCache, Extractor, SlotTable, NO_SLOT};
+use crate::condition::ast::{MultiTransformer, Transformer};
+use crate::condition::parse_transformer_prefix;
 use crate::priority::Priority;
 
 #[derive(Debug, Clone)]
@@ -39,6 +51,14 @@ enum Part {
         width: Option<usize>,
         /// The key in `output_fields` (the field's canonical text).
         key: Arc<str>,
+    },
+    /// A token with a multi-value transformer (see the module docs).
+    Expr {
+        value: Extractor,
+        width: Option<usize>,
+        /// The fields read by the expression, for `output_fields`: each with its slot (`NO_SLOT`:
+        /// none) and key, in source order.
+        fields: Vec<(Field, u32, Arc<str>)>,
     },
 }
 
@@ -142,6 +162,15 @@ impl OutputTemplate {
             } else {
                 None
             };
+            if has_multi_transformer(&text[j..]) {
+                let (part, used) = compile_expr(&text[j..], j, width)?;
+                if !lit.is_empty() {
+                    parts.push(Part::Literal(std::mem::take(&mut lit)));
+                }
+                parts.push(part);
+                i = j + used;
+                continue;
+            }
             // Transformers: name( ... ) possibly nested.
             let mut transforms = Vec::new();
             let mut k = j;
@@ -227,7 +256,12 @@ impl OutputTemplate {
     pub fn field_names(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for p in &self.parts {
-            if let Part::Token { key, .. } = p {
+            let keys: Vec<&Arc<str>> = match p {
+                Part::Literal(_) => Vec::new(),
+                Part::Token { key, .. } => vec![key],
+                Part::Expr { fields, .. } => fields.iter().map(|(_, _, key)| key).collect(),
+            };
+            for key in keys {
                 if !out.contains(&&**key) {
                     out.push(key);
                 }
@@ -250,8 +284,15 @@ impl OutputTemplate {
     /// that [`OutputTemplate::render_cached`] reuses values the conditions already read.
     pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
         for p in &mut self.parts {
-            if let Part::Token { field, slot, .. } = p {
-                *slot = table.assign(field);
+            match p {
+                Part::Literal(_) => {}
+                Part::Token { field, slot, .. } => *slot = table.assign(field),
+                Part::Expr { value, fields, .. } => {
+                    value.assign_slots(table);
+                    for (field, slot, _) in fields {
+                        *slot = table.assign(field);
+                    }
+                }
             }
         }
     }
@@ -289,31 +330,121 @@ impl OutputTemplate {
                     for t in transforms {
                         v = v.and_then(|x| transform::apply(*t, x));
                     }
-                    match (width, &v) {
-                        (None, Some(Value::Str(text))) => out.push_str(text),
-                        (None, Some(v)) => {
-                            let _ = write!(out, "{v}");
-                        }
-                        (None, None) => out.push_str("<NA>"),
-                        (Some(w), v) => {
-                            let text = match v {
-                                Some(v) => v.to_string(),
-                                None => "<NA>".to_string(),
-                            };
-                            let n = text.chars().count();
-                            if n >= *w {
-                                out.extend(text.chars().take(*w));
-                            } else {
-                                out.push_str(&text);
-                                out.extend(std::iter::repeat_n(' ', w - n));
-                            }
+                    push_value(&mut out, *width, v.as_ref());
+                }
+                Part::Expr {
+                    value,
+                    width,
+                    fields,
+                } => {
+                    let event = cache.event();
+                    for (field, slot, key) in fields {
+                        if !fields_out.iter().any(|(k, _)| k == key) {
+                            let raw = cache.get(*slot, field);
+                            fields_out.push((key.clone(), output_json(field, raw.as_ref(), event)));
                         }
                     }
+                    let v = value.extract(cache);
+                    push_value(&mut out, *width, v.as_ref());
                 }
             }
         }
         (out, fields_out)
     }
+}
+
+/// Writes a token's value: `<NA>` when missing; padded or cut to `width` characters if given.
+fn push_value(out: &mut String, width: Option<usize>, v: Option<&Value<'_>>) {
+    match (width, v) {
+        (None, Some(Value::Str(text))) => out.push_str(text),
+        (None, Some(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (None, None) => out.push_str("<NA>"),
+        (Some(w), v) => {
+            let text = match v {
+                Some(v) => v.to_string(),
+                None => "<NA>".to_string(),
+            };
+            let n = text.chars().count();
+            if n >= w {
+                out.extend(text.chars().take(w));
+            } else {
+                out.push_str(&text);
+                out.extend(std::iter::repeat_n(' ', w - n));
+            }
+        }
+    }
+}
+
+/// Whether the transformer chain at the start of `s` (`name(name(...`) reaches a multi-value
+/// transformer (or `getopt`, which the condition parser then rejects with a clear message).
+fn has_multi_transformer(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let (name, after) = rest.split_at(name_len);
+        let Some(after) = after.strip_prefix('(') else {
+            return false;
+        };
+        if MultiTransformer::from_name(name).is_some() || name == "getopt" {
+            return true;
+        }
+        if Transformer::from_name(name).is_none() {
+            return false;
+        }
+        rest = after;
+    }
+}
+
+/// Compiles the transformer token at the start of `s` (at `offset` in the template) with the
+/// condition parser and compiler; returns the part and the bytes it spans.
+fn compile_expr(
+    s: &str,
+    offset: usize,
+    width: Option<usize>,
+) -> Result<(Part, usize), TemplateError> {
+    let (ast, used) = match parse_transformer_prefix(s) {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => {
+            return Err(TemplateError {
+                offset,
+                len: 1,
+                message: "expected a transformer".into(),
+            })
+        }
+        Err(e) => {
+            return Err(TemplateError {
+                offset: offset + e.offset,
+                len: 1,
+                message: e.message,
+            })
+        }
+    };
+    let (value, _) = Extractor::compile(&ast).map_err(|e| TemplateError {
+        offset: offset + e.span.start,
+        len: e.span.end.saturating_sub(e.span.start).max(1),
+        message: e.message,
+    })?;
+    // Every field compiled above, so each resolves.
+    let mut fields = Vec::new();
+    ast.for_each_field(&mut |f| {
+        if let Ok(field) = fields::resolve(&f.name, f.arg.as_deref()) {
+            let key: Arc<str> = field.display_name().into();
+            fields.push((field, NO_SLOT, key));
+        }
+    });
+    Ok((
+        Part::Expr {
+            value,
+            width,
+            fields,
+        },
+        used,
+    ))
 }
 
 /// A field's value in a JSON alert's `output_fields`: `null` when missing; the event time in
@@ -530,6 +661,68 @@ mod tests {
         );
         let t = OutputTemplate::compile("%len(okta.actor.name)").unwrap();
         assert_eq!(t.render(&event(EV), &FieldState::new()).0, "11");
+    }
+
+    #[test]
+    fn multi_value_transformer_tokens() {
+        let render = |template: &str, ev: &str| {
+            let t = OutputTemplate::compile(template).unwrap();
+            t.render(&event(ev), &FieldState::new())
+        };
+        let (text, fields) = render(
+            "who=%concat(okta.actor.name, \" (\", okta.evt.type, ')')!",
+            EV,
+        );
+        assert_eq!(text, "who=Alice Smith (user.account.lock)!");
+        // Each field read by the token is a key with its untransformed value; constants are not.
+        assert_eq!(
+            fields,
+            vec![
+                ("okta.actor.name".into(), serde_json::json!("Alice Smith")),
+                (
+                    "okta.evt.type".into(),
+                    serde_json::json!("user.account.lock")
+                ),
+            ]
+        );
+        let (text, fields) = render(
+            "[%5concat(okta.actor.name, 'x')][%toupper(concat(tolower(okta.actor.name), '!'))]",
+            EV,
+        );
+        assert_eq!(text, "[Alice][ALICE SMITH!]");
+        assert_eq!(fields.len(), 1);
+        // A missing argument prints <NA>; its key is null.
+        let (text, fields) = render(
+            "%concat(okta.actor.name, okta.target.user.name) %len(join(',', okta.target.type))",
+            EV,
+        );
+        assert_eq!(text, "<NA> <NA>");
+        assert_eq!(
+            fields[1],
+            ("okta.target.user.name".into(), serde_json::Value::Null)
+        );
+        let t =
+            OutputTemplate::compile("a %concat(okta.actor.name, 'b') %okta.actor.name").unwrap();
+        assert_eq!(t.field_names(), vec!["okta.actor.name"]);
+        // Errors point into the template.
+        let e = OutputTemplate::compile("x %concat(okta.actor.name)").unwrap_err();
+        assert_eq!(e.message, "concat() requires at least 2 arguments");
+        assert_eq!((e.offset, e.len), (3, 23));
+        let e = OutputTemplate::compile("x %concat(okta.actor.name, okta.actr.x)").unwrap_err();
+        assert_eq!(e.offset, 27);
+        assert!(
+            e.message.contains("nonexistent field okta.actr.x"),
+            "{}",
+            e.message
+        );
+        let e = OutputTemplate::compile("x %concat(okta.actor.name, 'b'").unwrap_err();
+        assert_eq!(e.offset, 30);
+        let e = OutputTemplate::compile("%getopt(okta.actor.name, 'x')").unwrap_err();
+        assert!(
+            e.message.contains("not supported for okta fields"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

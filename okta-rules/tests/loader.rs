@@ -992,3 +992,45 @@ fn every_bad_field_of_a_condition_is_reported() {
     let text = "- rule: R\n  desc: d\n  condition: okta.nosuch = a and okta.nosuch.either = b\n  output: o\n  priority: NOTICE\n  source: okta\n  skip-if-unknown-filter: true\n";
     assert_eq!(ok(text).skipped, vec!["R"]);
 }
+
+#[test]
+fn concat_and_join_in_conditions_and_outputs() {
+    use okta_rules::{EngineOptions, Ruleset};
+    use okta_stream::event::Event;
+
+    let text = "- macro: m\n  condition: join(',', okta.target.type) = 'User,UserGroup'\n- rule: R\n  desc: d\n  condition: okta.evt.type = a and m and concat(tolower(okta.actor.name), '@', okta.org) != x\n  output: \"who=%concat(okta.actor.name, ' (', okta.actor.id, ')') types=%join(',', okta.target.type)\"\n  priority: NOTICE\n  source: okta\n";
+    let l = ok(text);
+    assert_eq!(names(&l), vec!["R"]);
+    // Evaluated by a ruleset (fields read through its per-event cache).
+    let mut rs = Ruleset::load_strs(&[("t.yaml", text)], &EngineOptions::default()).unwrap();
+    let event = Event::from_bytes(
+        &br#"{"eventType":"a","actor":{"id":"00u1","displayName":"Alice"},"target":[{"type":"User"},{"type":"UserGroup"}]}"#[..],
+    )
+    .unwrap();
+    let alerts: Vec<_> = rs.process(&event).collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].output, "who=Alice (00u1) types=User,UserGroup");
+    let keys: Vec<&str> = alerts[0].output_fields.iter().map(|(k, _)| &**k).collect();
+    assert_eq!(
+        keys,
+        vec!["okta.actor.name", "okta.actor.id", "okta.target.type"]
+    );
+    let other = Event::from_bytes(&br#"{"eventType":"a","target":[{"type":"User"}]}"#[..]).unwrap();
+    assert_eq!(rs.process(&other).count(), 0);
+    // Falco's argument errors, at the transformer; getopt is refused at its name.
+    let e = first_error(&rule("R", "concat(okta.actor.name) = x"));
+    assert_eq!(e.message, "concat() requires at least 2 arguments");
+    assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((3, 14)));
+    let e = first_error(&rule(
+        "R",
+        "okta.evt.type = a and join(',', okta.actor.name) = x",
+    ));
+    assert_eq!(e.message, "join() second argument must be a list");
+    assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((3, 36)));
+    let e = first_error(&rule("R", "getopt(okta.actor.name, 'x') = y"));
+    assert!(
+        e.message.contains("not supported for okta fields"),
+        "{}",
+        e.message
+    );
+}

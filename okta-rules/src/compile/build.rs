@@ -3,8 +3,10 @@
 //! Data flow: [`Builder::expr`] walks the macro-substituted [`Expr`]; each check's field is
 //! resolved against the registry (`okta_stream::fields::resolve`), transformers are checked
 //! against the field type, the operator against the (transformed) type, and literals are parsed
-//! for that type once. The result is an [`eval::Node`] tree. Warnings (a literal that names a
-//! field, a regex that could be a simpler operator) are collected on the way.
+//! for that type once. Multi-value transformers (`concat`, `join`) have their arguments built
+//! one by one and checked with `super::multi::check`. The result is an [`eval::Node`] tree.
+//! Warnings (a literal that names a field, a regex that could be a simpler operator) are
+//! collected on the way.
 
 use memchr::memmem;
 use okta_stream::fields::{self, FieldError, FieldType};
@@ -12,11 +14,14 @@ use regex::{Regex, RegexBuilder};
 
 use super::eval::{self, BoolTest, ListTest, Node, NumTest, StrTest, Test};
 use super::literal::{parse_bool, parse_u64};
+use super::multi::{self, ArgKind, Multi};
 use super::pmatch::PathPatterns;
 use super::text::StrSet;
 use super::transform;
 use super::{CompileError, CompileErrorKind, CompileWarning};
-use crate::condition::ast::{self, Check, Expr, Op, Rhs, Span, Transformer};
+use crate::condition::ast::{
+    self, Check, Expr, MultiTransformer, Op, Rhs, Span, TArg, Transformer,
+};
 
 /// Builds nodes and collects warnings.
 #[derive(Default)]
@@ -79,7 +84,10 @@ impl Builder {
     }
 
     /// Resolves an operand; returns it with its value type.
-    fn operand(&mut self, o: &ast::Operand) -> Result<(eval::Operand, FieldType), CompileError> {
+    pub(crate) fn operand(
+        &mut self,
+        o: &ast::Operand,
+    ) -> Result<(eval::Operand, FieldType), CompileError> {
         match o {
             ast::Operand::Field(f) => {
                 let field =
@@ -99,12 +107,48 @@ impl Builder {
                              transformer applied on field '{}'",
                             ty.name(),
                             func.name(),
-                            arg.field()
+                            arg.subject()
                         ),
                     )),
                 }
             }
+            ast::Operand::Multi { func, args, span } => {
+                let mut built = Vec::with_capacity(args.len());
+                let mut kinds = Vec::with_capacity(args.len());
+                for a in args {
+                    let (arg, kind) = self.targ(a)?;
+                    built.push(arg);
+                    kinds.push(kind);
+                }
+                multi::check(*func, &kinds)
+                    .map_err(|m| err(CompileErrorKind::Transformer, *span, m))?;
+                Ok((
+                    eval::Operand::Multi(Box::new(Multi::new(*func, built))),
+                    FieldType::String,
+                ))
+            }
         }
+    }
+
+    /// Builds an argument of a multi-value transformer, with its kind.
+    fn targ(&mut self, a: &TArg) -> Result<(multi::Arg, ArgKind), CompileError> {
+        Ok(match a {
+            TArg::Literal(v) => (
+                multi::Arg::Const(v.text.as_str().into()),
+                ArgKind::of(FieldType::String),
+            ),
+            TArg::Operand(o) => {
+                let (op, ty) = self.operand(o)?;
+                (multi::Arg::Operand(op), ArgKind::of(ty))
+            }
+            TArg::List { items, .. } => {
+                let items = items
+                    .iter()
+                    .map(|i| self.targ(i).map(|(arg, _)| arg))
+                    .collect::<Result<Vec<_>, _>>()?;
+                (multi::Arg::List(items.into_boxed_slice()), ArgKind::LIST)
+            }
+        })
     }
 
     fn check(&mut self, c: &Check) -> Result<Node, CompileError> {
@@ -163,9 +207,9 @@ impl Builder {
                         format!(
                             "field '{}' has type '{}' while the right-hand side field '{}' has \
                              incompatible type '{}'",
-                            c.lhs.field(),
+                            c.lhs.subject(),
                             ty.name(),
-                            o.field(),
+                            o.subject(),
                             rty.name()
                         ),
                     ));
@@ -357,6 +401,7 @@ impl Builder {
         } else if Transformer::ALL
             .iter()
             .map(|t| t.name())
+            .chain(MultiTransformer::ALL.iter().map(|t| t.name()))
             .chain(["val"])
             .any(|t| v.text.strip_prefix(t).is_some_and(|r| r.starts_with('(')))
         {

@@ -5,7 +5,8 @@
 //! [`Node::eval`] walks it with short-circuit `and`/`or`. A check extracts its left field
 //! (borrowing from the event where the registry can), applies transformers, and runs its
 //! [`Test`]. A missing value makes the check false whatever the operator; only `not` negates.
-//! The common path (plain fields, literal right sides) does not allocate. Left-side fields go
+//! The common path (plain fields, literal right sides) does not allocate; only the multi-value
+//! transformers (`concat`, `join`, see `super::multi`) build new strings. Left-side fields go
 //! through the per-event [`ExtractCache`] (each field has a slot, see `super::cache`), so that a
 //! field tested by many rules is extracted once per event.
 
@@ -18,6 +19,7 @@ use regex::Regex;
 
 use super::cache::{ExtractCache, SlotTable, NO_SLOT};
 use super::glob::fnmatch;
+use super::multi::Multi;
 use super::pmatch::PathPatterns;
 use super::text::{contains_short, icontains, same, Lit, StrSet, SHORT};
 use super::transform;
@@ -42,11 +44,12 @@ pub(crate) struct CheckNode {
 }
 
 /// A value source: a field (with its cache slot, [`NO_SLOT`] until a ruleset assigns one),
-/// possibly transformed.
+/// possibly transformed, or a multi-value transformer over several arguments.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
     Field(Field, u32),
     Transform(Transformer, Box<Operand>),
+    Multi(Box<Multi>),
 }
 
 impl Operand {
@@ -56,30 +59,37 @@ impl Operand {
         match self {
             Operand::Field(f, _) => f.extract(event, state),
             Operand::Transform(t, inner) => transform::apply(*t, inner.extract(event, state)?),
+            // A cache without slots reads every field directly.
+            Operand::Multi(m) => m
+                .extract(&mut ExtractCache::direct(event, state))
+                .map(|s| Value::Str(s.into())),
         }
     }
 
     /// Extraction through the cache.
     #[inline]
-    fn extract_cached<'a>(&self, cache: &'a mut ExtractCache<'_>) -> Option<Value<'a>> {
+    pub(crate) fn extract_cached<'a>(&self, cache: &'a mut ExtractCache<'_>) -> Option<Value<'a>> {
         match self {
             Operand::Field(f, slot) => cache.get(*slot, f),
             Operand::Transform(t, inner) => transform::apply(*t, inner.extract_cached(cache)?),
+            Operand::Multi(m) => m.extract(cache).map(|s| Value::Str(s.into())),
         }
     }
 
-    fn assign_slots(&mut self, table: &mut SlotTable) {
+    pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
         match self {
             Operand::Field(f, slot) => *slot = table.assign(f),
             Operand::Transform(_, inner) => inner.assign_slots(table),
+            Operand::Multi(m) => m.assign_slots(table),
         }
     }
 
     /// Whether reading this operand only reads fields in `known` slots.
-    fn reads_only(&self, known: &[u32]) -> bool {
+    pub(crate) fn reads_only(&self, known: &[u32]) -> bool {
         match self {
             Operand::Field(_, slot) => known.contains(slot),
             Operand::Transform(_, inner) => inner.reads_only(known),
+            Operand::Multi(m) => m.reads_only(known),
         }
     }
 }

@@ -57,6 +57,8 @@ fn operand_only_on(o: &Operand) -> Option<BTreeSet<String>> {
             Some(types.iter().map(|t| t.to_string()).collect())
         }
         Operand::Transform { arg, .. } => operand_only_on(arg),
+        // Any type (a sound over-approximation for several fields or none).
+        Operand::Multi { .. } => None,
     }
 }
 

@@ -8,6 +8,10 @@
 //! `FieldState::observe` once and then [`Predicate::eval`] for the rules indexed under the event's
 //! type; evaluation borrows values from the event and does not allocate on the common path.
 //!
+//! Transformers: the single-argument ones (`tolower`, `toupper`, `b64`, `basename`, `len`) are in
+//! [`transform`]; the multi-value ones (`concat(a, b, ...)`, `join(sep, list)`, Falco 0.44) in a
+//! private module of their own. `getopt` is rejected by the parser (it reads process arguments).
+//!
 //! `regex` patterns are read in RE2's POSIX (egrep) syntax, as Falco compiles them: a private
 //! translator rewrites each pattern into the `regex` crate's syntax, or rejects it with RE2's error
 //! (Perl escapes such as `\d`, `(?i)`, counts above 1000). The value must match as a whole, and
@@ -34,6 +38,7 @@ mod evttype;
 pub mod glob;
 pub(crate) mod key;
 mod literal;
+mod multi;
 pub mod pmatch;
 mod posix;
 mod program;
@@ -41,9 +46,9 @@ pub(crate) mod text;
 pub mod transform;
 
 use okta_stream::event::Event;
-use okta_stream::fields::FieldState;
+use okta_stream::fields::{FieldState, FieldType, Value};
 
-use crate::condition::ast::{Expr, Modifier, Span};
+use crate::condition::ast::{self, Expr, Modifier, Span};
 
 pub use build::op_allowed;
 pub(crate) use cache::{CacheMemory, ExtractCache, SlotTable, NO_SLOT};
@@ -178,6 +183,29 @@ impl Predicate {
     /// (e.g. `okta.evt.type in ()`). An event without `eventType` has type `""`.
     pub fn event_types(&self) -> Option<&[String]> {
         self.event_types.as_deref()
+    }
+}
+
+/// A compiled value expression (a field under transformers, e.g. `concat(a.b, "-", c.d)`), for
+/// output templates: the same evaluator operands conditions use.
+#[derive(Debug, Clone)]
+pub(crate) struct Extractor(eval::Operand);
+
+impl Extractor {
+    /// Resolves and type-checks `o`; returns the extractor with its value type.
+    pub(crate) fn compile(o: &ast::Operand) -> Result<(Extractor, FieldType), CompileError> {
+        let (op, ty) = build::Builder::default().operand(o)?;
+        Ok((Extractor(op), ty))
+    }
+
+    /// The value for the cache's event (`None`: missing).
+    pub(crate) fn extract<'a>(&self, cache: &'a mut ExtractCache<'_>) -> Option<Value<'a>> {
+        self.0.extract_cached(cache)
+    }
+
+    /// Gives every field the expression reads a slot in `table`.
+    pub(crate) fn assign_slots(&mut self, table: &mut SlotTable) {
+        self.0.assign_slots(table);
     }
 }
 

@@ -851,6 +851,10 @@ fn random_conditions_never_panic() {
         "tolower(",
         "len(",
         "b64(",
+        "concat(",
+        "join(",
+        "getopt(",
+        "okta.target.type",
         "[",
         "]",
         "[0]",
@@ -950,4 +954,194 @@ fn cheap_first_moves_checks_on_known_fields_ahead_and_keeps_results() {
     let st = FieldState::new();
     assert!(c.predicate.eval(&e, &st));
     assert!(!c.predicate.eval(&event(NO_ACTOR), &st));
+}
+
+#[test]
+fn concat_on_events() {
+    // Two fields; fields with constant strings and numbers; nested transformers.
+    assert!(ev(
+        "concat(okta.actor.name, okta.evt.type) = 'Alice Smithuser.session.start'",
+        LOGIN
+    ));
+    assert!(ev(
+        "concat(okta.actor.name, ' <', okta.actor.alternateid, '>') = \
+         'Alice Smith <alice@example.com>'",
+        LOGIN
+    ));
+    assert!(ev(
+        "concat(tolower(okta.actor.name), '-', 1) = 'alice smith-1'",
+        LOGIN
+    ));
+    assert!(ev(
+        "concat(concat(okta.actor.name, '/'), okta.evt.type) startswith 'Alice Smith/user.'",
+        LOGIN
+    ));
+    // Outer transformers apply to the result; the result is a string for every operator.
+    assert!(ev(
+        "len(concat(okta.actor.name, okta.actor.name)) = 22",
+        LOGIN
+    ));
+    assert!(ev(
+        "toupper(concat(okta.actor.name, '!')) = 'ALICE SMITH!'",
+        LOGIN
+    ));
+    assert!(ev(
+        "concat(okta.actor.name, okta.evt.type) glob 'Alice*start'",
+        LOGIN
+    ));
+    assert!(ev("concat('a', 'b') in (x, ab)", LOGIN));
+    // On the right-hand side.
+    assert!(ev(
+        "okta.actor.alternateid = concat(tolower(okta.actor.id), '@example.com')",
+        br#"{"actor":{"id":"ALICE","alternateId":"alice@example.com"}}"#
+    ));
+    assert!(!ev(
+        "okta.actor.alternateid = concat('bob', '@example.com')",
+        LOGIN
+    ));
+    // A missing argument makes the result missing: the check is false, `not` true.
+    assert!(!ev(
+        "concat(okta.actor.name, okta.target.user.name) exists",
+        POOR
+    ));
+    assert!(!ev(
+        "concat(okta.actor.name, okta.target.user.name) != x",
+        POOR
+    ));
+    assert!(ev(
+        "not concat(okta.actor.name, okta.target.user.name) = x",
+        POOR
+    ));
+    assert!(!ev("concat(b64(okta.actor.name), 'x') != y", LOGIN));
+    assert!(!ev(
+        "okta.actor.name != concat(okta.target.user.name, 'x')",
+        POOR
+    ));
+    assert!(ev(
+        "concat(okta.actor.name, okta.target.user.name) = AliceBob",
+        RICH
+    ));
+}
+
+#[test]
+fn join_on_events() {
+    assert!(ev(
+        "join(',', okta.request.ipchain) = '203.0.113.7,10.0.0.1'",
+        RICH
+    ));
+    assert!(ev("join(' ', okta.target.type) = 'User UserGroup'", RICH));
+    // The separator may be a field; outer transformers apply to the result.
+    assert!(ev(
+        "join(okta.actor.name, okta.target.type) = UserAliceUserGroup",
+        RICH
+    ));
+    assert!(ev("len(join(',', okta.target.type)) = 14", RICH));
+    assert!(ev(
+        "toupper(join(',', okta.target.type)) = 'USER,USERGROUP'",
+        RICH
+    ));
+    // Argument lists: items in order, list fields flattened, numbers as text.
+    assert!(ev(
+        "join('/', (okta.actor.name, 'x', okta.request.ipchain)) = 'Alice/x/203.0.113.7/10.0.0.1'",
+        RICH
+    ));
+    assert!(ev("join('-', (okta.security.asnumber, 7)) = 15169-7", RICH));
+    assert!(ev("join(',', ()) = ''", POOR));
+    // A missing (or empty) list, or a missing item of an argument list: missing result.
+    assert!(!ev("join(',', okta.request.ipchain) exists", POOR));
+    assert!(!ev(
+        "join(',', (okta.actor.name, okta.target.user.name)) exists",
+        POOR
+    ));
+    assert!(!ev(
+        "join(okta.target.user.name, okta.target.type) exists",
+        POOR
+    ));
+}
+
+#[test]
+fn multi_value_transformer_compile_errors() {
+    let check = |src: &str, message: &str, span: (usize, usize)| {
+        let e = compile_err(src);
+        assert_eq!(e.message, message, "{src}");
+        assert_eq!(e.kind, CompileErrorKind::Transformer, "{src}");
+        assert_eq!((e.span.start, e.span.end), span, "{src}");
+    };
+    check(
+        "concat(okta.actor.name) = x",
+        "concat() requires at least 2 arguments",
+        (0, 23),
+    );
+    for src in [
+        "concat(okta.actor.name, okta.target.type) = x",
+        "concat(okta.actor.name, len(okta.actor.name)) = x",
+        "concat(okta.actor.name, okta.security.asnumber) = x",
+        "concat(okta.actor.name, ('a', 'b')) = x",
+    ] {
+        check(
+            src,
+            "concat() arguments must be strings",
+            (0, src.len() - 4),
+        );
+    }
+    check(
+        "join(',') = x",
+        "join() requires exactly 2 arguments: separator and list",
+        (0, 9),
+    );
+    check(
+        "join(',', okta.target.type, okta.target.type) = x",
+        "join() requires exactly 2 arguments: separator and list",
+        (0, 45),
+    );
+    check(
+        "join(okta.target.type, okta.target.type) = x",
+        "join() first argument (separator) must be a single value, not a list",
+        (0, 40),
+    );
+    check(
+        "join(('a'), okta.target.type) = x",
+        "join() first argument (separator) must be a single value, not a list",
+        (0, 29),
+    );
+    check(
+        "okta.org = concat(okta.actor.name) and a",
+        "concat() requires at least 2 arguments",
+        (11, 34),
+    );
+    check(
+        "join(',', okta.actor.name) = x",
+        "join() second argument must be a list",
+        (0, 26),
+    );
+    check(
+        "tolower(join(',', okta.actor.name)) = x",
+        "join() second argument must be a list",
+        (8, 34),
+    );
+    // Errors of the arguments themselves, and of what is done with the result.
+    let e = compile_err("concat(okta.actor.name, okta.nope.x) = x");
+    assert_eq!(e.kind, CompileErrorKind::UnknownField);
+    assert_eq!((e.span.start, e.span.end), (24, 35));
+    let e = compile_err("concat(okta.actor.name, 'x') bcontains 41");
+    assert_eq!(
+        e.message,
+        "'bcontains' operator not supported for string filters"
+    );
+    let e = compile_err("len(concat(okta.actor.name, 'x')) contains 1");
+    assert_eq!(
+        e.message,
+        "'contains' operator not supported for numeric filters"
+    );
+    let e = compile_err("b64(len(concat(okta.actor.name, 'x'))) = x");
+    assert_eq!(
+        e.message,
+        "can't add field transformer: type 'uint64' is not supported by 'b64' transformer \
+         applied on field 'len(concat(okta.actor.name,x))'"
+    );
+    let e = compile_err("okta.security.asnumber = concat(okta.actor.name, 'x')");
+    assert!(e.message.contains("incompatible type 'string'"), "{e}");
+    // A value written like one of them warns, as Falco does.
+    let c = try_compile("okta.evt.type = 'join(a'").unwrap();
+    assert!(c.warnings[0].message.contains("field transformer misused"));
 }

@@ -6,8 +6,13 @@
 //! errors found later (unknown field, bad literal) point at the right place. Nodes substituted in
 //! from a macro carry the span of the macro reference they replaced.
 //!
+//! Operands are fields, single-argument transformers (`tolower(x)`) and the multi-value
+//! transformers `concat(a, b, ...)` and `join(sep, list)` ([`Operand::Multi`]), whose arguments
+//! ([`TArg`]) may also be constant strings and `(a, b)` argument lists.
+//!
 //! [`Expr`] implements [`std::fmt::Display`] with Falco's canonical form (libsinsp
-//! `ast.cpp` `string_visitor`): `(a and b)`, `(a or b)`, `not x`, `lhs op rhs`, lists `(a, b)`.
+//! `ast.cpp` `string_visitor`): `(a and b)`, `(a or b)`, `not x`, `lhs op rhs`, lists `(a, b)`,
+//! transformers `name(arg,arg)`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -96,7 +101,7 @@ pub struct FieldRef {
     pub span: Span,
 }
 
-/// A value-producing operand: a field, or a transformer applied to an operand.
+/// A value-producing operand: a field, or a transformer applied to operands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operand {
     /// A plain field.
@@ -110,6 +115,64 @@ pub enum Operand {
         /// Where the whole transformer expression is.
         span: Span,
     },
+    /// `concat(a, b, ...)`, `join(sep, list)`: a multi-value transformer. The number and kinds
+    /// of its arguments are checked when compiling, as Falco does.
+    Multi {
+        /// The transformer.
+        func: MultiTransformer,
+        /// Its arguments, in source order.
+        args: Vec<TArg>,
+        /// Where the whole transformer expression is.
+        span: Span,
+    },
+}
+
+/// An argument of a multi-value transformer (Falco's `TArg`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TArg {
+    /// A field or a transformer expression.
+    Operand(Operand),
+    /// A quoted string or a number: a constant string (`quoted` tells which).
+    Literal(Value),
+    /// `(a, b, ...)`: an argument list of fields, transformers, quoted strings and numbers
+    /// (never nested lists), possibly empty.
+    List {
+        /// The items, in source order.
+        items: Vec<TArg>,
+        /// Where the list (with parentheses) is.
+        span: Span,
+    },
+}
+
+impl TArg {
+    /// Where the argument is.
+    pub fn span(&self) -> Span {
+        match self {
+            TArg::Operand(o) => o.span(),
+            TArg::Literal(v) => v.span,
+            TArg::List { span, .. } => *span,
+        }
+    }
+
+    /// Calls `f` on every field under this argument, in source order.
+    pub fn for_each_field<'a>(&'a self, f: &mut impl FnMut(&'a FieldRef)) {
+        match self {
+            TArg::Operand(o) => o.for_each_field(f),
+            TArg::Literal(_) => {}
+            TArg::List { items, .. } => items.iter().for_each(|i| i.for_each_field(f)),
+        }
+    }
+
+    fn set_span(&mut self, s: Span) {
+        match self {
+            TArg::Operand(o) => o.set_span(s),
+            TArg::Literal(v) => v.span = s,
+            TArg::List { items, span } => {
+                *span = s;
+                items.iter_mut().for_each(|i| i.set_span(s));
+            }
+        }
+    }
 }
 
 impl Operand {
@@ -117,15 +180,35 @@ impl Operand {
     pub fn span(&self) -> Span {
         match self {
             Operand::Field(f) => f.span,
-            Operand::Transform { span, .. } => *span,
+            Operand::Transform { span, .. } | Operand::Multi { span, .. } => *span,
         }
     }
 
-    /// The innermost field.
-    pub fn field(&self) -> &FieldRef {
+    /// The innermost field of a field under single-argument transformers; `None` when a
+    /// multi-value transformer is involved (it may read several fields, or none).
+    pub fn field(&self) -> Option<&FieldRef> {
         match self {
-            Operand::Field(f) => f,
+            Operand::Field(f) => Some(f),
             Operand::Transform { arg, .. } => arg.field(),
+            Operand::Multi { .. } => None,
+        }
+    }
+
+    /// What errors about this operand name: its innermost field, or (under a multi-value
+    /// transformer) the whole canonical text.
+    pub fn subject(&self) -> String {
+        match self.field() {
+            Some(f) => f.to_string(),
+            None => self.to_string(),
+        }
+    }
+
+    /// Calls `f` on every field the operand reads, in source order.
+    pub fn for_each_field<'a>(&'a self, f: &mut impl FnMut(&'a FieldRef)) {
+        match self {
+            Operand::Field(field) => f(field),
+            Operand::Transform { arg, .. } => arg.for_each_field(f),
+            Operand::Multi { args, .. } => args.iter().for_each(|a| a.for_each_field(f)),
         }
     }
 
@@ -135,6 +218,10 @@ impl Operand {
             Operand::Transform { arg, span, .. } => {
                 *span = s;
                 arg.set_span(s);
+            }
+            Operand::Multi { args, span, .. } => {
+                *span = s;
+                args.iter_mut().for_each(|a| a.set_span(s));
             }
         }
     }
@@ -179,6 +266,33 @@ impl Transformer {
     /// Looks a transformer up by name.
     pub fn from_name(name: &str) -> Option<Transformer> {
         Transformer::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// Multi-value transformers (Falco 0.44): several arguments, one string result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MultiTransformer {
+    /// `concat(a, b, ...)`: the strings of its arguments, one after the other.
+    Concat,
+    /// `join(sep, list)`: the items of a list with `sep` between them.
+    Join,
+}
+
+impl MultiTransformer {
+    /// Every multi-value transformer, for lookups.
+    pub const ALL: [MultiTransformer; 2] = [MultiTransformer::Join, MultiTransformer::Concat];
+
+    /// The name as written in conditions.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MultiTransformer::Concat => "concat",
+            MultiTransformer::Join => "join",
+        }
+    }
+
+    /// Looks a multi-value transformer up by name.
+    pub fn from_name(name: &str) -> Option<MultiTransformer> {
+        MultiTransformer::ALL.into_iter().find(|t| t.name() == name)
     }
 }
 
@@ -519,6 +633,32 @@ impl fmt::Display for Operand {
         match self {
             Operand::Field(field) => field.fmt(f),
             Operand::Transform { func, arg, .. } => write!(f, "{}({arg})", func.name()),
+            Operand::Multi { func, args, .. } => {
+                f.write_str(func.name())?;
+                write_args(f, args)
+            }
+        }
+    }
+}
+
+/// `(a,b)`: arguments as Falco's canonical form prints them (no blank after the commas).
+fn write_args(f: &mut fmt::Formatter<'_>, args: &[TArg]) -> fmt::Result {
+    f.write_str("(")?;
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        write!(f, "{a}")?;
+    }
+    f.write_str(")")
+}
+
+impl fmt::Display for TArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TArg::Operand(o) => o.fmt(f),
+            TArg::Literal(v) => write_value(f, &v.text),
+            TArg::List { items, .. } => write_args(f, items),
         }
     }
 }

@@ -4,8 +4,17 @@
 //! Data flow: [`Parser::parse`] walks the text with a [`Cursor`], building [`ast`] nodes. Every
 //! recursive step counts towards [`super::MAX_DEPTH`] so that hostile input cannot overflow the
 //! stack.
+//!
+//! Transformers: a single-argument transformer (`tolower(`...) takes one field or nested
+//! transformer; a multi-value one (`concat(`, `join(`) takes Falco's `TArg`s: numbers, quoted
+//! strings, `(...)` argument lists, transformers and fields. Argument counts and kinds of the
+//! multi-value transformers are checked by the compiler, as in Falco. [`parse_transformer_prefix`]
+//! parses one transformer expression at the start of a text, for output templates.
 
-use super::ast::{self, Check, Expr, FieldRef, Modifier, Op, Operand, Rhs, Span, Transformer};
+use super::ast::{
+    self, Check, Expr, FieldRef, Modifier, MultiTransformer, Op, Operand, Rhs, Span, TArg,
+    Transformer,
+};
 use super::lexer::Cursor;
 use super::{ParseError, MAX_DEPTH};
 
@@ -31,8 +40,29 @@ const LIST_OPS: [(&str, Op); 3] = [
     ("in", Op::In),
     ("pmatch", Op::PMatch),
 ];
-/// Falco 0.44 multi-argument transformers, recognised to give a clear error.
-const UNSUPPORTED_TRANSFORMERS: [&str; 3] = ["join", "concat", "getopt"];
+/// Falco 0.44's `getopt` parses process command lines (`proc.args`): recognised to say so.
+const GETOPT: &str = "getopt";
+
+/// A transformer name lexed with its `(`.
+#[derive(Clone, Copy)]
+enum Func {
+    Single(Transformer),
+    Multi(MultiTransformer),
+}
+
+/// Parses the transformer expression at the start of `src` (e.g. `concat(a.b, "x")` in an
+/// output template): `Ok(None)` if `src` does not start with a transformer name and `(`, else
+/// the operand and how many bytes it spans.
+pub(crate) fn parse_transformer_prefix(src: &str) -> Result<Option<(Operand, usize)>, ParseError> {
+    let mut p = Parser::new(src);
+    match p.lex_transformer()? {
+        Some(func) => {
+            let o = p.parse_func_remainder(func, 0)?;
+            Ok(Some((o, p.cur.pos())))
+        }
+        None => Ok(None),
+    }
+}
 
 pub(crate) struct Parser<'a> {
     cur: Cursor<'a>,
@@ -218,7 +248,7 @@ impl<'a> Parser<'a> {
                 return p.parse_condition(Operand::Field(field), start);
             }
             if let Some(func) = p.lex_transformer()? {
-                let lhs = p.parse_transformer_remainder(func, start)?;
+                let lhs = p.parse_func_remainder(func, start)?;
                 return p.parse_condition(lhs, start);
             }
             if let Some(name) = p.cur.identifier() {
@@ -258,30 +288,43 @@ impl<'a> Parser<'a> {
     }
 
     /// A transformer name immediately followed by `(` (consumed), if any.
-    fn lex_transformer(&mut self) -> Result<Option<Transformer>, ParseError> {
+    fn lex_transformer(&mut self) -> Result<Option<Func>, ParseError> {
         let start = self.cur.pos();
-        for t in Transformer::ALL {
-            let name = t.name();
+        let names = Transformer::ALL
+            .into_iter()
+            .map(|t| (t.name(), Some(Func::Single(t))))
+            .chain(
+                MultiTransformer::ALL
+                    .into_iter()
+                    .map(|t| (t.name(), Some(Func::Multi(t)))),
+            )
+            .chain([(GETOPT, None)]);
+        for (name, func) in names {
             if self.cur.looking_at(name) {
                 let mut probe = self.cur.clone();
                 probe.set_pos(start + name.len());
                 if probe.eat("(") {
+                    let Some(func) = func else {
+                        return self.err(format!(
+                            "transformer '{name}' is not supported for okta fields: it parses \
+                             process command-line arguments"
+                        ));
+                    };
                     self.cur = probe;
                     self.token(start);
-                    return Ok(Some(t));
-                }
-            }
-        }
-        for name in UNSUPPORTED_TRANSFORMERS {
-            if self.cur.looking_at(name) {
-                let mut probe = self.cur.clone();
-                probe.set_pos(start + name.len());
-                if probe.eat("(") {
-                    return self.err(format!("transformer '{name}' is not supported"));
+                    return Ok(Some(func));
                 }
             }
         }
         Ok(None)
+    }
+
+    /// After `name(`: the arguments and `)` of a transformer of either kind.
+    fn parse_func_remainder(&mut self, func: Func, start: usize) -> Result<Operand, ParseError> {
+        match func {
+            Func::Single(t) => self.parse_transformer_remainder(t, start),
+            Func::Multi(t) => self.parse_multi_remainder(t, start),
+        }
     }
 
     /// After `name(`: the single argument (a field or a nested transformer) and `)`.
@@ -294,7 +337,7 @@ impl<'a> Parser<'a> {
             p.cur.blank();
             let arg_start = p.cur.pos();
             let arg = if let Some(inner) = p.lex_transformer()? {
-                p.parse_transformer_remainder(inner, arg_start)?
+                p.parse_func_remainder(inner, arg_start)?
             } else if let Some(name) = p.cur.field_name() {
                 p.token(arg_start);
                 Operand::Field(p.parse_field_remainder(name, arg_start)?)
@@ -314,18 +357,140 @@ impl<'a> Parser<'a> {
             if !p.eat_token(")") {
                 return p.err("expected a ')' token closing the transformer");
             }
-            if p.cur.peek() == Some(b'[') {
-                return p.err(format!(
-                    "filter error: transformer '{}' does not support field arguments",
-                    func.name()
-                ));
-            }
+            p.no_field_argument(func.name())?;
             Ok(Operand::Transform {
                 func,
                 arg: Box::new(arg),
                 span: Span::new(start, p.cur.pos()),
             })
         })
+    }
+
+    /// After `concat(` or `join(`: `TArg {',' TArg} ')'`.
+    fn parse_multi_remainder(
+        &mut self,
+        func: MultiTransformer,
+        start: usize,
+    ) -> Result<Operand, ParseError> {
+        self.nested(|p| {
+            let mut args = Vec::new();
+            loop {
+                p.cur.blank();
+                args.push(p.parse_targ()?);
+                p.cur.blank();
+                if !p.eat_token(",") {
+                    break;
+                }
+            }
+            if !p.eat_token(")") {
+                return p.err("expected a ')' token closing the transformer");
+            }
+            p.no_field_argument(func.name())?;
+            Ok(Operand::Multi {
+                func,
+                args,
+                span: Span::new(start, p.cur.pos()),
+            })
+        })
+    }
+
+    /// `TArg := Number | QuotedStr | '(' TListArgs ')' | Transformer | Field`, tried in Falco's
+    /// order (`parse_field_transformer_arg`).
+    fn parse_targ(&mut self) -> Result<TArg, ParseError> {
+        self.nested(|p| {
+            let start = p.cur.pos();
+            if let Some(v) = p.lex_literal_arg()? {
+                return Ok(TArg::Literal(v));
+            }
+            if p.eat_token("(") {
+                return p.parse_arg_list(start);
+            }
+            if let Some(func) = p.lex_transformer()? {
+                return Ok(TArg::Operand(p.parse_func_remainder(func, start)?));
+            }
+            if let Some(name) = p.cur.field_name() {
+                p.token(start);
+                return Ok(TArg::Operand(Operand::Field(
+                    p.parse_field_remainder(name, start)?,
+                )));
+            }
+            p.err(
+                "expected field transformer argument: field, transformer, quoted string, number, \
+                 or transformer list",
+            )
+        })
+    }
+
+    /// After the `(` of an argument list: `[item {',' item}] ')'`, items being fields,
+    /// transformers, quoted strings or numbers (Falco's `parse_transformer_list`).
+    fn parse_arg_list(&mut self, start: usize) -> Result<TArg, ParseError> {
+        self.nested(|p| {
+            let mut items = Vec::new();
+            p.cur.blank();
+            if !p.eat_token(")") {
+                loop {
+                    items.push(p.parse_list_item()?);
+                    p.cur.blank();
+                    if !p.eat_token(",") {
+                        break;
+                    }
+                    p.cur.blank();
+                }
+                if !p.eat_token(")") {
+                    return p.err("expected ')'");
+                }
+            }
+            Ok(TArg::List {
+                items,
+                span: Span::new(start, p.cur.pos()),
+            })
+        })
+    }
+
+    /// One item of an argument list, in Falco's order (`parse_transformer_list_arg`).
+    fn parse_list_item(&mut self) -> Result<TArg, ParseError> {
+        let start = self.cur.pos();
+        if let Some(name) = self.cur.field_name() {
+            self.token(start);
+            return Ok(TArg::Operand(Operand::Field(
+                self.parse_field_remainder(name, start)?,
+            )));
+        }
+        if let Some(func) = self.lex_transformer()? {
+            return Ok(TArg::Operand(self.parse_func_remainder(func, start)?));
+        }
+        if let Some(v) = self.lex_literal_arg()? {
+            return Ok(TArg::Literal(v));
+        }
+        self.err("expected transformer list argument: field, transformer, quoted string, or number")
+    }
+
+    /// A number or a quoted string as a transformer argument.
+    fn lex_literal_arg(&mut self) -> Result<Option<ast::Value>, ParseError> {
+        let start = self.cur.pos();
+        let (text, quoted) = if let Some(n) = self.cur.number() {
+            (n.to_string(), false)
+        } else if let Some(q) = self.cur.quoted_str()? {
+            (q, true)
+        } else {
+            return Ok(None);
+        };
+        self.token(start);
+        Ok(Some(ast::Value {
+            text,
+            quoted,
+            span: Span::new(start, self.cur.pos()),
+        }))
+    }
+
+    /// Rejects a `[arg]` right after a transformer's `)`.
+    fn no_field_argument(&self, name: &str) -> Result<(), ParseError> {
+        if self.cur.peek() == Some(b'[') {
+            return self.err(format!(
+                "filter error: transformer '{name}' does not support field arguments"
+            ));
+        }
+        Ok(())
     }
 
     /// `val(field)` or a transformer on the right side, if any.
@@ -351,7 +516,7 @@ impl<'a> Parser<'a> {
             return Ok(Some(Operand::Field(field)));
         }
         if let Some(func) = self.lex_transformer()? {
-            return Ok(Some(self.parse_transformer_remainder(func, start)?));
+            return Ok(Some(self.parse_func_remainder(func, start)?));
         }
         Ok(None)
     }
@@ -426,7 +591,7 @@ impl<'a> Parser<'a> {
             }
             None => self.err(
                 "expected a number value or a field with a valid transformer: 'val', 'tolower', \
-                 'toupper', 'b64', 'basename', 'len'",
+                 'toupper', 'b64', 'basename', 'len', 'join', 'concat'",
             ),
         }
     }
@@ -447,7 +612,7 @@ impl<'a> Parser<'a> {
             Some(v) => Ok((None, Rhs::Value(v))),
             None => self.err(
                 "expected a string value or a field with a valid transformer: 'val', 'tolower', \
-                 'toupper', 'b64', 'basename', 'len'",
+                 'toupper', 'b64', 'basename', 'len', 'join', 'concat'",
             ),
         }
     }
@@ -543,7 +708,7 @@ impl<'a> Parser<'a> {
             p.err_at(
                 start,
                 "expected a list, an identifier, or a field with a valid transformer: 'val', \
-                 'tolower', 'toupper', 'b64', 'basename', 'len'",
+                 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat'",
             )
         })
     }
@@ -551,7 +716,7 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ast::{Expr, Op, Rhs};
+    use super::super::ast::{self, Expr, Op, Rhs};
     use super::super::parse;
 
     /// Canonical form of a parse, or `ERR@offset: message`.
@@ -714,9 +879,9 @@ mod tests {
         let Expr::Check(c) = parse("okta.debug[k] = x").unwrap() else {
             panic!()
         };
-        assert_eq!(c.lhs.field().arg.as_deref(), Some("k"));
-        assert_eq!(c.lhs.field().span.start, 0);
-        assert_eq!(c.lhs.field().span.end, 13);
+        assert_eq!(c.lhs.field().unwrap().arg.as_deref(), Some("k"));
+        assert_eq!(c.lhs.field().unwrap().span.start, 0);
+        assert_eq!(c.lhs.field().unwrap().span.end, 13);
     }
 
     #[test]
@@ -744,9 +909,148 @@ mod tests {
         assert!(is_err("a.b = val(c.d)[1]"));
         assert!(is_err("tolower(a.b)[1] = x"));
         assert!(is_err("tolower(a.b, c.d) = x"));
-        assert!(is_err("join(',', (a.b)) = x"));
         // Without the parenthesis `tolower` is a plain value.
         assert_eq!(p("a.b = tolower"), "a.b = tolower");
+    }
+
+    #[test]
+    fn multi_value_transformer_arguments() {
+        // Fields, quoted strings, numbers, nested transformers; canonical form `name(arg,arg)`.
+        assert_eq!(p("concat(a.b, c.d) = x"), "concat(a.b,c.d) = x");
+        assert_eq!(
+            p("concat( a.b ,'-', 12,0x1F, \"x y\") = x"),
+            "concat(a.b,-,12,0x1F,\"x y\") = x"
+        );
+        assert_eq!(
+            p("concat(tolower(a.b), concat(c.d, e.f)) = x"),
+            "concat(tolower(a.b),concat(c.d,e.f)) = x"
+        );
+        // Argument lists: fields, transformers, quoted strings, numbers; possibly empty.
+        assert_eq!(
+            p("join(',', (a.b, 'x', toupper(c.d), 3)) = x"),
+            "join(,,(a.b,x,toupper(c.d),3)) = x"
+        );
+        assert_eq!(p("join(',', ( )) exists"), "join(,,()) exists");
+        assert_eq!(p("join(',', a.b) = x"), "join(,,a.b) = x");
+        // Outer transformers, both sides, right-hand side of every operator kind.
+        assert_eq!(p("len(concat(a.b, c.d)) > 3"), "len(concat(a.b,c.d)) > 3");
+        assert_eq!(p("toupper(join(',', a.b)) = X"), "toupper(join(,,a.b)) = X");
+        assert_eq!(p("x.y = concat(a.b, c.d)"), "x.y = concat(a.b,c.d)");
+        assert_eq!(p("x.y in join(',', a.b)"), "x.y in join(,,a.b)");
+        assert_eq!(p("x.y > concat(a.b, c.d)"), "x.y > concat(a.b,c.d)");
+        // Argument counts and kinds are the compiler's business.
+        assert_eq!(p("join(',') = x"), "join(,) = x");
+        assert_eq!(p("concat(a.b) = x"), "concat(a.b) = x");
+        // Spans of the transformer and of its arguments.
+        let Expr::Check(c) = parse("concat(a.b, 'x', (c.d)) = y").unwrap() else {
+            panic!()
+        };
+        let ast::Operand::Multi { args, span, .. } = &c.lhs else {
+            panic!()
+        };
+        assert_eq!((span.start, span.end), (0, 23));
+        let spans: Vec<_> = args
+            .iter()
+            .map(|a| (a.span().start, a.span().end))
+            .collect();
+        assert_eq!(spans, vec![(7, 10), (12, 15), (17, 22)]);
+        assert!(c.lhs.field().is_none());
+        assert_eq!(c.lhs.subject(), "concat(a.b,x,(c.d))");
+    }
+
+    #[test]
+    fn multi_value_transformer_errors() {
+        assert_eq!(
+            p("concat(a.b, c.d)[1] = x"),
+            "ERR@16: filter error: transformer 'concat' does not support field arguments"
+        );
+        assert_eq!(
+            p("join(',', a.b)[x] = x"),
+            "ERR@14: filter error: transformer 'join' does not support field arguments"
+        );
+        assert_eq!(
+            p("concat() = x"),
+            "ERR@7: expected field transformer argument: field, transformer, quoted string, \
+             number, or transformer list"
+        );
+        assert_eq!(
+            p("concat(a.b, bare) = x"),
+            "ERR@12: expected field transformer argument: field, transformer, quoted string, \
+             number, or transformer list"
+        );
+        assert_eq!(
+            p("concat(a.b c.d) = x"),
+            "ERR@11: expected a ')' token closing the transformer"
+        );
+        assert_eq!(
+            p("concat(a.b, 'open) = x"),
+            "ERR@12: expected field transformer argument: field, transformer, quoted string, \
+             number, or transformer list"
+        );
+        assert_eq!(
+            p("concat(a.b, '\\.') = x"),
+            "ERR@13: unsupported string escape sequence: \\."
+        );
+        // Argument lists: no nested lists, no bare strings, no trailing comma.
+        for (src, at) in [
+            ("join(',', (a.b, (c.d))) = x", 16),
+            ("join(',', (a.b, bare)) = x", 16),
+            ("join(',', (a.b,)) = x", 15),
+        ] {
+            assert_eq!(
+                p(src),
+                format!(
+                    "ERR@{at}: expected transformer list argument: field, transformer, quoted \
+                     string, or number"
+                ),
+                "{src}"
+            );
+        }
+        assert_eq!(p("join(',', (a.b c.d)) = x"), "ERR@15: expected ')'");
+        // No blank before `(`: `concat` is then a macro name followed by junk.
+        assert!(is_err("concat (a.b, c.d) = x"));
+        // getopt parses process arguments: rejected with a clear message, wherever it is.
+        let getopt = "transformer 'getopt' is not supported for okta fields: it parses process \
+                      command-line arguments";
+        assert_eq!(p("getopt(a.b, 'x') = y"), format!("ERR@0: {getopt}"));
+        assert_eq!(p("x.y = getopt(a.b, 'x')"), format!("ERR@6: {getopt}"));
+        assert_eq!(
+            p("concat(a.b, getopt(c.d, 'x')) = y"),
+            format!("ERR@12: {getopt}")
+        );
+        assert_eq!(p("a.b = getopt"), "a.b = getopt");
+        // Deep nesting is still bounded.
+        let deep = format!(
+            "{}a.b{} = x",
+            "concat(".repeat(5_000),
+            ", 'x')".repeat(5_000)
+        );
+        assert!(parse(&deep).unwrap_err().message.contains("max depth"));
+        let lists = format!(
+            "join(',', {}a.b{}) = x",
+            "(".repeat(5_000),
+            ")".repeat(5_000)
+        );
+        assert!(is_err(&lists));
+    }
+
+    #[test]
+    fn transformer_prefixes_for_output_templates() {
+        let (o, used) = super::parse_transformer_prefix("concat(a.b, \"-\") rest")
+            .unwrap()
+            .unwrap();
+        assert_eq!((o.to_string(), used), ("concat(a.b,-)".to_string(), 16));
+        let (o, used) = super::parse_transformer_prefix("toupper(a.b)x")
+            .unwrap()
+            .unwrap();
+        assert_eq!((o.to_string(), used), ("toupper(a.b)".to_string(), 12));
+        assert_eq!(super::parse_transformer_prefix("a.b").unwrap(), None);
+        assert_eq!(
+            super::parse_transformer_prefix("concat(a.b")
+                .unwrap_err()
+                .offset,
+            10
+        );
     }
 
     #[test]
