@@ -9,8 +9,8 @@
 //!
 //! Template syntax (Falco's `eventformatter`): a `%` starts a token; optional decimal digits give a
 //! width (the value is padded with spaces or truncated to exactly that many characters, where
-//! Falco counts bytes; a width of 0 is no width); then a field (`%okta.actor.name`,
-//! `%okta.debug[dtHash]`) or a transformer (`%toupper(okta.actor.name)`). The token is the longest
+//! Falco counts bytes; a width of 0 is no width; one above [`MAX_WIDTH`] is an error); then a
+//! field (`%okta.actor.name`, `%okta.debug[dtHash]`) or a transformer (`%toupper(okta.actor.name)`). The token is the longest
 //! prefix that names a field, so `%okta.actor.name,` stops before the comma. A missing value
 //! prints `<NA>`. There is no escape for a literal `%`, and a template ending in `%` is an error,
 //! as in Falco.
@@ -80,6 +80,10 @@ pub struct OutputTemplate {
     parts: Vec<Part>,
     text: Arc<str>,
 }
+
+/// The largest width a token may have: every alert pads the value to its width, so a width such
+/// as `%99999999999okta.actor.name` would allocate that many spaces per alert.
+pub const MAX_WIDTH: usize = 4096;
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
@@ -151,10 +155,12 @@ impl OutputTemplate {
             let width = if digits > 0 {
                 let w = text[j..j + digits]
                     .parse::<usize>()
-                    .map_err(|_| TemplateError {
+                    .ok()
+                    .filter(|w| *w <= MAX_WIDTH)
+                    .ok_or_else(|| TemplateError {
                         offset: j,
                         len: digits,
-                        message: "invalid width".into(),
+                        message: format!("invalid width (at most {MAX_WIDTH})"),
                     })?;
                 j += digits;
                 // Falco applies a width only when it is not 0: `%0field` prints the whole value.
@@ -740,6 +746,17 @@ mod tests {
         assert_eq!(render("[%1okta.actor.name]", unicode), "[Ü]");
         assert_eq!(render("[%3okta.actor.name]", unicode), "[Ünï]");
         assert_eq!(render("[%6okta.actor.name]", unicode), "[ÜnïX  ]");
+    }
+
+    #[test]
+    fn widths_above_the_maximum_are_errors_not_huge_allocations() {
+        assert!(OutputTemplate::compile("%4096okta.actor.name").is_ok());
+        let e = OutputTemplate::compile("x %4097okta.actor.name").unwrap_err();
+        assert_eq!((e.offset, e.len), (3, 4));
+        assert_eq!(e.message, "invalid width (at most 4096)");
+        // Larger than usize: the same error.
+        let e = OutputTemplate::compile("%99999999999999999999999okta.actor.name").unwrap_err();
+        assert_eq!(e.message, "invalid width (at most 4096)");
     }
 
     #[test]

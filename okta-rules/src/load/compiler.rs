@@ -500,6 +500,20 @@ fn compile_condition(
             .in_file(r.origin.file));
         }
     }
+    // Each reference is a copy of the macro's tree: bound the total before copying.
+    let mut nodes = macros::tree_size(&expr);
+    let mut too_large = None;
+    expr.walk(&mut |e| {
+        if let Expr::Macro { name, .. } = e {
+            nodes = nodes.saturating_add(macros.resolved.get(name).map_or(0, macros::tree_size));
+            if nodes > macros::MAX_NODES && too_large.is_none() {
+                too_large = Some(name.clone());
+            }
+        }
+    });
+    if let Some(name) = too_large {
+        return Err(Diag::error(r.origin.mark, macros::too_large(&name)).in_file(r.origin.file));
+    }
     let expr = expr
         .substitute_macros(macros.resolved)
         .map_err(|u| locate(u.span.start, u.name.len(), u.to_string()))?;
@@ -737,6 +751,37 @@ mod tests {
         let off = t.text.find("okta").unwrap();
         let m = text_mark(&s, &t, off);
         assert_eq!((m.pos.line, m.pos.col), (2, 9));
+    }
+
+    #[test]
+    fn a_rule_using_a_large_macro_many_times_is_an_error_not_a_huge_tree() {
+        // m12 has 2^13 - 1 nodes: 12 references fit in the limit, 13 do not.
+        let mut text = String::from("- macro: m0\n  condition: okta.evt.type = x\n");
+        for i in 1..=12 {
+            text.push_str(&format!(
+                "- macro: m{i}\n  condition: m{} or m{}\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        let rule = |refs: usize| {
+            format!(
+                "- rule: r\n  desc: d\n  condition: {}\n  output: o\n  priority: INFO\n  source: okta\n",
+                vec!["m12"; refs].join(" or ")
+            )
+        };
+        let options = crate::load::LoadOptions::default();
+        let ok = crate::load::load_str("f.yaml", &format!("{text}{}", rule(12)), &options);
+        assert_eq!(ok.unwrap().rules.len(), 1);
+        let err = crate::load::load_str("f.yaml", &format!("{text}{}", rule(13)), &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "the condition has more than 100000 nodes once macro 'm12' is substituted"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

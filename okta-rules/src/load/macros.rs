@@ -27,6 +27,34 @@ use crate::condition::ast::{Expr, Span};
 /// macro (a guard against deep recursion; real rules files do not come close).
 pub(crate) const MAX_NESTING: usize = 32;
 
+/// The most nodes a macro's or a rule's condition may have once macros are substituted. Each
+/// reference is a copy of the macro's tree, so a few macros each using the previous one twice
+/// (`m2: m1 or m1`, `m3: m2 or m2`, ...) would otherwise build a tree of billions of nodes.
+pub(crate) const MAX_NODES: usize = 100_000;
+
+/// The number of nodes of a tree (without recursion).
+pub(crate) fn tree_size(expr: &Expr) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        total += 1;
+        match e {
+            Expr::And { items, .. } | Expr::Or { items, .. } => stack.extend(items),
+            Expr::Not { expr, .. } => stack.push(expr),
+            Expr::Check(_) | Expr::Macro { .. } => {}
+        }
+    }
+    total
+}
+
+/// The error of a condition that grows past [`MAX_NODES`] through the macro `name`.
+pub(crate) fn too_large(name: &str) -> String {
+    format!(
+        "the condition has more than {MAX_NODES} nodes once macro '{name}' is substituted \
+         (macros that use other macros several times multiply)"
+    )
+}
+
 /// One macro as the compiler collected and parsed it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct MacroIn<'a> {
@@ -95,6 +123,21 @@ struct Walk {
     uses: Vec<usize>,
     loops: Vec<Failure>,
     others: Vec<Failure>,
+    /// Nodes of the tree so far (the macro's own and those of the trees substituted).
+    nodes: usize,
+}
+
+impl Walk {
+    /// Counts `nodes` more; false (and nothing counted) when that would pass [`MAX_NODES`].
+    fn grow(&mut self, nodes: usize) -> bool {
+        match self.nodes.checked_add(nodes) {
+            Some(total) if total <= MAX_NODES => {
+                self.nodes = total;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Resolver<'_> {
@@ -111,6 +154,7 @@ impl Resolver<'_> {
             uses: Vec::new(),
             loops: Vec::new(),
             others: Vec::new(),
+            nodes: tree_size(expr),
         };
         let expr = self.expand(expr, &mut walk);
         // Falco reports the first loop if there is one, else the first undefined macro.
@@ -168,7 +212,13 @@ impl Resolver<'_> {
         if m.index < top.index {
             // Resolved already, against its own visible macros.
             return match self.done.get(i) {
-                Some(Some(Ok(r))) => Some(r.expr.clone()),
+                Some(Some(Ok(r))) => {
+                    if !walk.grow(tree_size(&r.expr)) {
+                        self.fail(walk, span, too_large(name), false);
+                        return None;
+                    }
+                    Some(r.expr.clone())
+                }
                 _ => {
                     let message = broken(walk);
                     self.fail(walk, span, message, false);
@@ -186,6 +236,10 @@ impl Resolver<'_> {
                 "macro '{name}' is reached through more than {MAX_NESTING} macros defined later"
             );
             self.fail(walk, span, message, false);
+            return None;
+        }
+        if !walk.grow(tree_size(raw)) {
+            self.fail(walk, span, too_large(name), false);
             return None;
         }
         walk.path.push((i, span));
@@ -244,6 +298,45 @@ mod tests {
             .into_iter()
             .map(|r| r.map(|x| x.expr.to_string()).map_err(|f| f.message))
             .collect()
+    }
+
+    #[test]
+    fn macros_that_multiply_are_an_error_not_an_exponential_tree() {
+        // m40 would have 2^40 checks.
+        let mut defs: Vec<(String, usize, usize, String)> =
+            vec![("m0".into(), 0, 0, "x.y = 1".into())];
+        for i in 1..=40 {
+            defs.push((format!("m{i}"), i, i, format!("m{} or m{}", i - 1, i - 1)));
+        }
+        let defs: Vec<(&str, usize, usize, &str)> = defs
+            .iter()
+            .map(|d| (d.0.as_str(), d.1, d.2, d.3.as_str()))
+            .collect();
+        let out = run(&defs);
+        // 2^15 checks and 2^15 - 1 'or' nodes fit; 2^16 checks do not.
+        assert!(out[15].is_ok());
+        assert_eq!(out[16], Err(too_large("m15")));
+        assert_eq!(
+            out[17],
+            Err("uses macro 'm16', which has errors".to_string())
+        );
+        // The same through macros defined later (expanded while resolving).
+        let mut later: Vec<(String, usize, usize, String)> = Vec::new();
+        for i in 0..20 {
+            later.push((format!("m{i}"), i, 21, format!("m{} or m{}", i + 1, i + 1)));
+        }
+        later.push(("m20".into(), 20, 21, "x.y = 1".into()));
+        let later: Vec<(&str, usize, usize, &str)> = later
+            .iter()
+            .map(|d| (d.0.as_str(), d.1, d.2, d.3.as_str()))
+            .collect();
+        let out = run(&later);
+        let err = out[0].clone().unwrap_err();
+        assert!(
+            err.starts_with("the condition has more than 100000 nodes"),
+            "{err}"
+        );
+        assert!(out[19].is_ok() && out[20].is_ok());
     }
 
     #[test]

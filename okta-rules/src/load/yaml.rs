@@ -62,7 +62,27 @@ pub(crate) enum Kind {
     Map(Vec<(Node, Node)>),
 }
 
+/// The most that aliases may copy in one file, counted as nodes plus bytes of scalar text: each
+/// alias is a copy of its anchored node, so a few lines of nested aliases (`&b [*a, *a]`,
+/// `&c [*b, *b]`, ...) would otherwise build a tree of billions of nodes.
+pub(crate) const MAX_ALIAS_COPY: usize = 1_000_000;
+
 impl Node {
+    /// The size of the tree counted as for [`MAX_ALIAS_COPY`] (without recursion).
+    fn weight(&self) -> usize {
+        let mut total = 0usize;
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            total = total.saturating_add(1);
+            match &n.kind {
+                Kind::Scalar { text, .. } => total = total.saturating_add(text.len()),
+                Kind::Seq(items) => stack.extend(items),
+                Kind::Map(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            }
+        }
+        total
+    }
+
     /// Whether the node is a YAML null (an empty or `~`/`null` plain scalar without a tag).
     pub fn is_null(&self) -> bool {
         match &self.kind {
@@ -159,21 +179,37 @@ impl<'a> SourceText<'a> {
 
     /// The mark of a line/column pair given by the parser (1-based line and 1-based column).
     fn mark(&self, line: usize, col: usize) -> Mark {
+        self.mark_from(line, col, &mut Memo::default())
+    }
+
+    /// [`SourceText::mark`], counting from the position found last when it is on the same line
+    /// and not after this one (the parser's markers come mostly in order: a long line of many
+    /// values would otherwise be scanned from its start for each of them, in quadratic time).
+    fn mark_from(&self, line: usize, col: usize, memo: &mut Memo) -> Mark {
         let line = line.max(1);
         let col = col.max(1);
-        let byte = self
-            .line_starts
-            .get(line - 1)
-            .map(|&start| {
-                let rest = &self.text[start..];
-                let stop = rest.find('\n').unwrap_or(rest.len());
-                start
-                    + rest[..stop]
-                        .char_indices()
-                        .nth(col - 1)
-                        .map_or(stop, |(i, _)| i)
-            })
-            .unwrap_or(self.text.len());
+        let byte = match self.line_starts.get(line - 1) {
+            Some(&start) => {
+                // The line ends before its '\n' (the next line's start), or at the end of the text.
+                let stop = self
+                    .line_starts
+                    .get(line)
+                    .map_or(self.text.len(), |next| next.saturating_sub(1));
+                let (from, skip) = if memo.line == line && memo.col <= col && memo.byte >= start {
+                    (memo.byte, col - memo.col)
+                } else {
+                    (start, col - 1)
+                };
+                let byte = self
+                    .text
+                    .get(from..stop)
+                    .and_then(|s| s.char_indices().nth(skip))
+                    .map_or(stop, |(i, _)| from + i);
+                *memo = Memo { line, col, byte };
+                byte
+            }
+            None => self.text.len(),
+        };
         Mark {
             pos: Pos {
                 line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -205,6 +241,14 @@ impl<'a> SourceText<'a> {
     }
 }
 
+/// The last position [`SourceText::mark_from`] found.
+#[derive(Debug, Clone, Copy, Default)]
+struct Memo {
+    line: usize,
+    col: usize,
+    byte: usize,
+}
+
 fn style_of(s: ScalarStyle) -> Style {
     match s {
         ScalarStyle::Plain => Style::Plain,
@@ -225,7 +269,9 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
     let mut parser = Parser::new_from_str(source.text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Anchored nodes with their weights, and the weight copied through aliases so far.
+    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    let mut copied = 0usize;
     let mut doc_root: Option<Node> = None;
     let err = |e: ScanError| {
         let m = e.marker();
@@ -234,10 +280,11 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
             message: e.info().to_string(),
         }
     };
-    let span_marks = |span: Span| {
+    let (mut memo_start, mut memo_end) = (Memo::default(), Memo::default());
+    let mut span_marks = |span: Span| {
         (
-            source.mark(span.start.line(), span.start.col() + 1),
-            source.mark(span.end.line(), span.end.col() + 1),
+            source.mark_from(span.start.line(), span.start.col() + 1, &mut memo_start),
+            source.mark_from(span.end.line(), span.end.col() + 1, &mut memo_end),
         )
     };
     while let Some(next) = parser.next_event() {
@@ -255,7 +302,19 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
                 continue;
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(n) => n.clone(),
+                Some((n, weight)) => {
+                    copied = copied.saturating_add(*weight);
+                    if copied > MAX_ALIAS_COPY {
+                        return Err(SyntaxError {
+                            mark: start,
+                            message: format!(
+                                "aliases copy more than {MAX_ALIAS_COPY} nodes and characters \
+                                 (nested aliases?)"
+                            ),
+                        });
+                    }
+                    n.clone()
+                }
                 None => {
                     return Err(SyntaxError {
                         mark: start,
@@ -274,7 +333,7 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
                     },
                 };
                 if anchor > 0 {
-                    anchors.insert(anchor, node.clone());
+                    anchors.insert(anchor, (node.clone(), node.weight()));
                 }
                 node
             }
@@ -294,7 +353,7 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
                         kind: Kind::Seq(items),
                     };
                     if anchor > 0 {
-                        anchors.insert(anchor, node.clone());
+                        anchors.insert(anchor, (node.clone(), node.weight()));
                     }
                     node
                 }
@@ -313,7 +372,7 @@ pub(crate) fn parse(source: &SourceText<'_>) -> Result<Vec<Option<Node>>, Syntax
                         kind: Kind::Map(entries),
                     };
                     if anchor > 0 {
-                        anchors.insert(anchor, node.clone());
+                        anchors.insert(anchor, (node.clone(), node.weight()));
                     }
                     node
                 }
@@ -401,6 +460,64 @@ mod tests {
         assert!(docs.iter().all(Option::is_none));
         let docs = parse(&SourceText::new("- a: 1\n---\n- b: 2\n")).unwrap();
         assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn nested_aliases_are_an_error_not_an_exponential_copy() {
+        // 2^40 scalars once expanded.
+        let mut text = String::from("- &a0 [x, x]\n");
+        for i in 1..40 {
+            text.push_str(&format!("- &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+        }
+        let err = parse(&SourceText::new(&text)).unwrap_err();
+        assert!(
+            err.message.starts_with("aliases copy more than"),
+            "{}",
+            err.message
+        );
+        // Copies within the limit are fine.
+        let docs = parse(&SourceText::new("- &a [x, y]\n- [*a, *a, *a]\n")).unwrap();
+        let seq = docs[0].as_ref().unwrap().seq().unwrap();
+        assert_eq!(seq[1].seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn marks_found_from_the_last_one_agree_with_marks_found_from_the_line_start() {
+        let text = "ab\ncdé fg h\r\n\nxyz";
+        let src = SourceText::new(text);
+        let mut memo = Memo::default();
+        // In order, backwards, across lines and past the end of a line.
+        for (line, col) in [
+            (1, 1),
+            (1, 2),
+            (2, 3),
+            (2, 5),
+            (2, 4),
+            (2, 20),
+            (2, 30),
+            (3, 1),
+        ]
+        .into_iter()
+        .chain([(4, 2), (4, 4), (5, 1), (2, 1), (2, 7)])
+        {
+            assert_eq!(
+                src.mark_from(line, col, &mut memo),
+                src.mark(line, col),
+                "{line}:{col}"
+            );
+        }
+        assert_eq!(src.mark(2, 5).byte, text.find('f').unwrap());
+    }
+
+    #[test]
+    fn a_long_line_of_many_values_parses_in_linear_time() {
+        // Quadratic before (each value's position was counted from the line's start): minutes
+        // in a debug build.
+        let text = format!("- [{}]\n", "a, ".repeat(100_000));
+        let docs = parse(&SourceText::new(&text)).unwrap();
+        let items = docs[0].as_ref().unwrap().seq().unwrap()[0].seq().unwrap();
+        assert_eq!(items.len(), 100_000);
+        assert_eq!(items[99_999].start.byte, 3 + 3 * 99_999);
     }
 
     #[test]
