@@ -134,7 +134,7 @@ fn run_rules(source: &FileSource, rule_args: &RuleArgs, strict: bool) -> anyhow:
     let stats = source.stats();
     let stdout = std::io::stdout();
     let mut writer = AlertWriter::new(
-        std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+        okta_stream::sink::whole_lines::WholeLines::with_capacity(64 * 1024, stdout.lock()),
         rule_args.output,
         rule_args.events,
     );

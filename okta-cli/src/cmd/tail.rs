@@ -350,7 +350,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         let pages = okta::merge_pages(sources);
         let stdout = std::io::stdout();
-        let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let out = okta_stream::sink::whole_lines::WholeLines::with_capacity(1 << 16, stdout.lock());
         let summary = match ruleset {
             None => pipeline(pages, &mut JsonLines::new(out)).await?,
             Some(ruleset) => {

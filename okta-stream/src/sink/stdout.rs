@@ -8,7 +8,8 @@
 //! extracted values (`null` when a field is absent for the event). An event that spans several
 //! lines (read from pretty-printed input) is written with the whitespace between its tokens
 //! removed, so that the output stays one event per line; its content is unchanged. Output goes through a 64 KiB
-//! buffer, flushed by [`JsonLinesSink::finish`].
+//! buffer that passes on whole lines only ([`WholeLines`]: a killed process leaves no half
+//! event behind), flushed by [`JsonLinesSink::flush`] and [`JsonLinesSink::finish`].
 //!
 //! When the reader goes away (a broken pipe, as with `okta-cli replay x.jsonl | head`), the sink
 //! reports [`Sent::Closed`] instead of an error, so that the pipeline stops quietly.
@@ -25,13 +26,14 @@
 //! ```
 
 use std::fmt;
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Stdout, Write};
 
 use futures::{Stream, StreamExt};
 
 use crate::error::Error;
 use crate::event::Event;
 use crate::fields::{self, Field, FieldError, FieldState, Reader, Value};
+use crate::sink::whole_lines::WholeLines;
 
 /// Output buffer size.
 const BUFFER: usize = 64 * 1024;
@@ -75,7 +77,7 @@ enum Mode {
 
 /// Writes events as JSON lines (see the module docs).
 pub struct JsonLinesSink<W: Write = Stdout> {
-    out: BufWriter<W>,
+    out: WholeLines<W>,
     mode: Mode,
     name: &'static str,
     summary: Summary,
@@ -108,7 +110,7 @@ impl<W: Write> JsonLinesSink<W> {
     /// A sink writing events unchanged to `writer`.
     pub fn new(writer: W) -> JsonLinesSink<W> {
         JsonLinesSink {
-            out: BufWriter::with_capacity(BUFFER, writer),
+            out: WholeLines::with_capacity(BUFFER, writer),
             mode: Mode::Raw,
             name: "output",
             summary: Summary::default(),
@@ -194,12 +196,12 @@ impl<W: Write> JsonLinesSink<W> {
     pub fn finish(mut self) -> Result<W, Error> {
         self.flush()?;
         if self.summary.closed {
-            return Ok(self.out.into_parts().0);
+            return Ok(self.out.into_inner_discarding());
         }
         let name = self.name;
         self.out.into_inner().map_err(|e| Error::Io {
             context: format!("writing to {name}"),
-            source: e.into_error(),
+            source: e,
         })
     }
 
