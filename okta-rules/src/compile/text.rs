@@ -138,12 +138,9 @@ pub enum StrSet {
 impl StrSet {
     /// Builds the set.
     pub fn new<'a>(items: impl IntoIterator<Item = &'a str>) -> StrSet {
-        let mut v: Vec<&str> = Vec::new();
-        for i in items {
-            if !v.contains(&i) {
-                v.push(i);
-            }
-        }
+        // Duplicates go, the first of each kept (a hash set, so a long list is not quadratic).
+        let mut seen = std::collections::HashSet::new();
+        let v: Vec<&str> = items.into_iter().filter(|i| seen.insert(*i)).collect();
         if v.len() <= LINEAR_MAX {
             StrSet::Small(v.into_iter().map(Lit::from).collect())
         } else {
