@@ -459,9 +459,10 @@ impl Expr {
     /// The names of the macros referenced (each once, in order of first appearance).
     pub fn macro_refs(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         self.walk(&mut |e| {
             if let Expr::Macro { name, .. } = e {
-                if !out.contains(&name.as_str()) {
+                if seen.insert(name.as_str()) {
                     out.push(name);
                 }
             }
@@ -595,10 +596,15 @@ impl Expr {
 
 /// Writes a value as Falco's canonical form does: raw, or quoted with escapes when it contains a
 /// blank, `=`, `\`, a quote or a control character.
+/// Writes a value so that it parses back to the same text: bare when the lexer would take it
+/// whole as a bare string, otherwise double-quoted with Falco's escapes.
 fn write_value(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
-    let needs_quotes = text
-        .bytes()
-        .any(|b| matches!(b, b' ' | b'=' | b'\\' | b'"' | b'\'') || b.is_ascii_control());
+    let needs_quotes = text.is_empty()
+        || text.bytes().any(|b| {
+            matches!(b, b'(' | b')' | b',' | b'=' | b'\\' | b'"' | b'\'')
+                || b.is_ascii_control()
+                || b == b' '
+        });
     if !needs_quotes {
         return f.write_str(text);
     }
@@ -757,7 +763,76 @@ mod tests {
         let e = parse(r#"x.y in (a, "b c", "d=e", 'q"t', "t\tab", '')"#).unwrap();
         assert_eq!(
             e.to_string(),
-            r#"x.y in (a, "b c", "d=e", "q\"t", "t\tab", )"#
+            r#"x.y in (a, "b c", "d=e", "q\"t", "t\tab", "")"#
         );
+    }
+
+    /// Falco's canonical text of a condition parses back to the same condition, whatever the
+    /// values hold (parentheses, commas, quotes, escapes, blanks, nothing at all).
+    #[test]
+    fn canonical_text_parses_back_to_the_same_condition() {
+        let values: &[&str] = &[
+            "a", "a)b", "(x", "a,b", "'q'", "\"d\"", "t\\tab", "", " lead", "é(", "x=y", "\\\\u",
+            "and", "or", "not", "1", "0x1f", "b\\nr", "v\u{b}t",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut checked = 0;
+        for _ in 0..5_000 {
+            let mut val = |next: &mut dyn FnMut(usize) -> usize| {
+                let v = values[next(values.len())];
+                let mut q = String::from("\"");
+                for c in v.chars() {
+                    match c {
+                        '"' => q.push_str("\\\""),
+                        '\\' => q.push_str("\\\\"),
+                        '\t' => q.push_str("\\t"),
+                        '\n' => q.push_str("\\n"),
+                        c => q.push(c),
+                    }
+                }
+                q.push('"');
+                q
+            };
+            let mut parts = Vec::new();
+            for _ in 0..1 + next(3) {
+                let check = match next(4) {
+                    0 => format!("x.y = {}", val(&mut next)),
+                    1 => format!("x.y in ({}, {})", val(&mut next), val(&mut next)),
+                    2 => format!("tolower(x.y) startswith {}", val(&mut next)),
+                    _ => format!("not x.z contains {}", val(&mut next)),
+                };
+                parts.push(check);
+            }
+            let src = parts.join(if next(2) == 0 { " and " } else { " or " });
+            let e = parse(&src).unwrap_or_else(|err| panic!("{src}: {err:?}"));
+            let text = e.to_string();
+            let again =
+                parse(&text).unwrap_or_else(|err| panic!("{src} printed as {text}: {err:?}"));
+            assert_eq!(again.to_string(), text, "{src}");
+            let values_of = |e: &Expr| {
+                let mut out = Vec::new();
+                e.walk(&mut |n| {
+                    if let Expr::Check(c) = n {
+                        match &c.rhs {
+                            Rhs::Value(v) => out.push(v.text.clone()),
+                            Rhs::List { items, .. } => {
+                                out.extend(items.iter().map(|v| v.text.clone()))
+                            }
+                            _ => {}
+                        }
+                    }
+                });
+                out
+            };
+            assert_eq!(values_of(&again), values_of(&e), "{src} printed as {text}");
+            checked += 1;
+        }
+        assert_eq!(checked, 5_000);
     }
 }
