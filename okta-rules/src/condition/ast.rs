@@ -784,7 +784,7 @@ mod tests {
         };
         let mut checked = 0;
         for _ in 0..5_000 {
-            let mut val = |next: &mut dyn FnMut(usize) -> usize| {
+            let val = |next: &mut dyn FnMut(usize) -> usize| {
                 let v = values[next(values.len())];
                 let mut q = String::from("\"");
                 for c in v.chars() {
