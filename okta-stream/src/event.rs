@@ -365,14 +365,10 @@ impl Event {
 }
 
 fn trim_ascii(raw: Bytes) -> Bytes {
-    let start = raw
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(raw.len());
-    let end = raw
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |p| p + 1);
+    // JSON's whitespace only (RFC 8259 §2): not form feed, which `is_ascii_whitespace` includes.
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = raw.iter().position(|b| !blank(b)).unwrap_or(raw.len());
+    let end = raw.iter().rposition(|b| !blank(b)).map_or(start, |p| p + 1);
     if start == 0 && end == raw.len() {
         raw
     } else {
@@ -570,6 +566,15 @@ mod tests {
       "client":{"zone":"null","ipAddress":"1.2.3.4","geographicalContext":{"postalCode":10013}},
       "securityContext":{"isProxy":false},"target":[{"type":"User","id":"a"},{"type":"UserGroup","id":"g"}],
       "extra":{"k":[1,2]}} "#;
+
+    #[test]
+    fn only_json_whitespace_is_trimmed() {
+        let ev = Event::from_bytes(&b" \t\r\n{\"a\":1}\r\n"[..]).unwrap();
+        assert_eq!(ev.raw(), br#"{"a":1}"#);
+        // Form feed is not JSON whitespace: the text is not a JSON object.
+        assert!(Event::from_bytes(&b"\x0c{\"a\":1}"[..]).is_err());
+        assert!(Event::from_bytes(&b"{\"a\":1}\x0c"[..]).is_err());
+    }
 
     #[test]
     fn indexes_members_and_keeps_bytes() {
