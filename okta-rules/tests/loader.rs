@@ -632,6 +632,19 @@ fn engine_and_plugin_versions() {
 }
 
 #[test]
+fn requirement_errors_are_reported_along_with_reading_errors() {
+    // A broken item does not hide the version check of an item that was read.
+    let text = "- required_engine_version: 0.99.0\n- rule: Broken\n  desc: d\n";
+    let errs = errors(text);
+    let messages: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(errs.len(), 2, "{messages:?}");
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("Rules require engine version 0.99.0")));
+    assert!(errs.iter().any(|d| d.pos.is_some_and(|p| p.line == 2)));
+}
+
+#[test]
 fn exceptions_become_condition_text() {
     let text = format!(
         "{}  exceptions:\n    - name: known\n      fields: [okta.evt.type, okta.actor.name]\n      values:\n        - [a, Alice Smith]\n    - name: single\n      fields: okta.actor.name\n      values: [bob]\n",

@@ -305,8 +305,10 @@ impl Loader {
     pub fn finish(self) -> Result<Loaded, Error> {
         let mut diagnostics = self.diagnostics();
         let mut failed = self.failed;
-        if !failed {
-            // Checks made after all files (Falco: plugin requirements; engine version per item).
+        {
+            // Checks made after all files (Falco: plugin requirements; engine version per item),
+            // also when something failed, so that one run reports everything (they only look
+            // at items that were read).
             for d in compiler::check_requirements(&self.collector) {
                 let info = &self.files[d.file.unwrap_or(0)];
                 failed |= d.severity == Severity::Error;
