@@ -632,6 +632,39 @@ fn engine_and_plugin_versions() {
 }
 
 #[test]
+fn appended_exception_values_must_fit_the_fields() {
+    let base = format!(
+        "{}  exceptions:\n    - name: known\n      fields: [okta.evt.type, okta.actor.name]\n      values:\n        - [a, b]\n",
+        rule("R", "okta.evt.type = x")
+    );
+    let mut loader = Loader::new(LoadOptions::default());
+    assert!(loader.add_str("a.yaml", &base));
+    // A one-value tuple for two fields would be a broader exception than written.
+    assert!(!loader.add_str(
+        "b.yaml",
+        "# later\n- rule: R\n  exceptions:\n    - name: known\n      values:\n        - [c]\n  override:\n    exceptions: append\n"
+    ));
+    let err = loader.finish().unwrap_err();
+    let d = err
+        .diagnostics()
+        .iter()
+        .find(|d| d.is_error())
+        .cloned()
+        .expect("an error");
+    assert_eq!(d.message, "Fields and values lists must have equal length");
+    assert_eq!(&*d.file, "b.yaml");
+    assert_eq!(d.pos.map(|p| p.line), Some(4));
+    // Fitting values append fine.
+    let mut loader = Loader::new(LoadOptions::default());
+    assert!(loader.add_str("a.yaml", &base));
+    assert!(loader.add_str(
+        "b.yaml",
+        "- rule: R\n  exceptions:\n    - name: known\n      values:\n        - [c, d]\n  override:\n    exceptions: append\n"
+    ));
+    assert!(loader.finish().is_ok());
+}
+
+#[test]
 fn requirement_errors_are_reported_along_with_reading_errors() {
     // A broken item does not hide the version check of an item that was read.
     let text = "- required_engine_version: 0.99.0\n- rule: Broken\n  desc: d\n";

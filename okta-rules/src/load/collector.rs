@@ -446,7 +446,18 @@ impl Collector {
                         "Can not append exception fields/comps to existing exception, only values",
                     ));
                 }
-                existing.ex.values.extend(ex.values);
+                // The appended values must fit the entry's fields (checked here, so that the
+                // error points at the appended entry): a short tuple would otherwise be zipped
+                // into a broader exception than written.
+                let merged = Exception {
+                    name: ex.name,
+                    fields: existing.ex.fields.clone(),
+                    comps: existing.ex.comps.clone(),
+                    values: ex.values,
+                    mark: ex.mark,
+                };
+                exceptions::validate(&merged)?;
+                existing.ex.values.extend(merged.values);
             } else {
                 exceptions::validate(&ex)?;
                 rule.exceptions.push(ExceptionDef { ex, file });
