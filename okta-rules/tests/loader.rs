@@ -665,6 +665,33 @@ fn appended_exception_values_must_fit_the_fields() {
 }
 
 #[test]
+fn a_bad_exception_value_is_reported_where_it_was_written() {
+    let base = format!(
+        "{}  exceptions:\n    - name: asn\n      fields: [okta.security.asnumber]\n      values:\n        - [13335]\n",
+        rule("R", "okta.evt.type = x")
+    );
+    let later = "# later\n\n- rule: R\n  exceptions:\n    - name: asn\n      values:\n        - [cloudflare]\n  override:\n    exceptions: append\n";
+    let mut loader = Loader::new(LoadOptions::default());
+    assert!(loader.add_str("a.yaml", &base));
+    loader.add_str("b.yaml", later);
+    let err = loader.finish().unwrap_err();
+    let errs: Vec<&Diagnostic> = err.diagnostics().iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errs.len(), 1, "{err}");
+    let d = errs[0];
+    assert!(
+        d.message.starts_with("in exception 'asn': "),
+        "{}",
+        d.message
+    );
+    assert!(d.message.contains("cloudflare"), "{}", d.message);
+    assert_eq!((&*d.file, d.pos.map(|p| p.line)), ("b.yaml", Some(5)));
+    // The same value written in the first file is reported there.
+    let base_bad = base.replace("[13335]", "[cloudflare]");
+    let d = first_error(&base_bad);
+    assert_eq!(d.pos.map(|p| p.line), Some(8), "{}", d.message);
+}
+
+#[test]
 fn requirement_errors_are_reported_along_with_reading_errors() {
     // A broken item does not hide the version check of an item that was read.
     let text = "- required_engine_version: 0.99.0\n- rule: Broken\n  desc: d\n";

@@ -94,8 +94,26 @@ pub(crate) struct MacroDef {
 #[derive(Debug, Clone)]
 pub(crate) struct ExceptionDef {
     pub ex: Exception,
-    /// The file of the entry (values appended later to it keep this one).
+    /// The file of the entry.
     pub file: usize,
+    /// Where each of `ex.values` was written: the file and the entry (an entry appended in a
+    /// later file adds values there).
+    pub value_origins: Vec<Origin>,
+}
+
+impl ExceptionDef {
+    /// An entry as written in `file`.
+    pub fn new(ex: Exception, file: usize) -> ExceptionDef {
+        let origin = Origin {
+            file,
+            mark: ex.mark,
+        };
+        ExceptionDef {
+            value_origins: vec![origin; ex.values.len()],
+            ex,
+            file,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -352,7 +370,7 @@ impl Collector {
                                     .clone()
                                     .unwrap_or_default()
                                     .into_iter()
-                                    .map(|ex| ExceptionDef { ex, file })
+                                    .map(|ex| ExceptionDef::new(ex, file))
                                     .collect();
                                 rule.exceptions_origin = Some(Origin { file, mark: r.mark });
                             }
@@ -406,7 +424,7 @@ impl Collector {
             exceptions_origin: (!exceptions.is_empty()).then_some(origin),
             exceptions: exceptions
                 .into_iter()
-                .map(|ex| ExceptionDef { ex, file })
+                .map(|ex| ExceptionDef::new(ex, file))
                 .collect(),
             warn_evttypes: r.warn_evttypes.unwrap_or(true),
             skip_if_unknown_filter: r.skip_if_unknown_filter.unwrap_or(false),
@@ -457,10 +475,17 @@ impl Collector {
                     mark: ex.mark,
                 };
                 exceptions::validate(&merged)?;
+                let origin = Origin {
+                    file,
+                    mark: merged.mark,
+                };
+                existing
+                    .value_origins
+                    .extend(std::iter::repeat_n(origin, merged.values.len()));
                 existing.ex.values.extend(merged.values);
             } else {
                 exceptions::validate(&ex)?;
-                rule.exceptions.push(ExceptionDef { ex, file });
+                rule.exceptions.push(ExceptionDef::new(ex, file));
             }
         }
         if self.rules[i].exceptions_origin.is_none() {

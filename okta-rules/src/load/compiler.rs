@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::collector::{Collector, Pieces, RuleDef};
+use super::collector::{Collector, Origin, Pieces, RuleDef};
 use super::reader::Text;
 use super::yaml::{Mark, SourceText, Style};
 use super::{exceptions, macros, Diag, FileInfo, Rule, ENGINE_VERSION};
@@ -431,25 +431,49 @@ fn compile_condition(
     // With exceptions appended as text (reference §4.3): `(<own>)` then one part per exception.
     let excs: Vec<_> = r.exceptions.iter().map(|e| e.ex.clone()).collect();
     let parts = exceptions::condition_parts(&excs);
-    let suffix: String = parts.iter().map(|(_, t)| t.as_str()).collect();
-    // Each part's range in the suffix and its exception.
-    let mut ranges: Vec<(usize, usize, usize)> = Vec::with_capacity(parts.len());
+    let suffix: String = parts.iter().map(|p| p.text.as_str()).collect();
+    // Each part's start in the suffix.
+    let mut starts: Vec<usize> = Vec::with_capacity(parts.len());
     let mut start = 0;
-    for (i, t) in &parts {
-        ranges.push((start, start + t.len(), *i));
-        start += t.len();
+    for p in &parts {
+        starts.push(start);
+        start += p.text.len();
     }
-    // An error in the exceptions' text: at the entry whose text holds `suffix_offset` (the last
-    // one past the end), or at the exceptions key when the offset says nothing.
+    // An error in the exceptions' text: at the entry that wrote the value holding
+    // `suffix_offset` (the exception's own entry when the offset is outside its values, the
+    // last part when past the end), or at the exceptions key when the offset says nothing.
     let exc_diag = |suffix_offset: Option<usize>, message: String| {
-        let part = suffix_offset
-            .and_then(|o| ranges.iter().find(|(_, end, _)| o < *end).or(ranges.last()));
-        match part.and_then(|&(_, _, i)| r.exceptions.get(i)) {
-            Some(e) => Diag::error(
-                e.ex.mark,
-                format!("in exception '{}': {message}", e.ex.name),
-            )
-            .in_file(e.file),
+        let part = suffix_offset.and_then(|o| {
+            let i = starts
+                .iter()
+                .zip(&parts)
+                .position(|(s, p)| o < s + p.text.len())
+                .or(parts.len().checked_sub(1))?;
+            Some((&parts[i], o.saturating_sub(starts[i])))
+        });
+        let Some((part, at)) = part else {
+            let origin = r.exceptions_origin.unwrap_or(r.origin);
+            return Diag::error(origin.mark, format!("in exceptions: {message}"))
+                .in_file(origin.file);
+        };
+        match r.exceptions.get(part.exception) {
+            Some(e) => {
+                let origin = part
+                    .values
+                    .iter()
+                    .find(|(_, range)| range.contains(&at))
+                    .and_then(|(v, _)| e.value_origins.get(*v))
+                    .copied()
+                    .unwrap_or(Origin {
+                        file: e.file,
+                        mark: e.ex.mark,
+                    });
+                Diag::error(
+                    origin.mark,
+                    format!("in exception '{}': {message}", e.ex.name),
+                )
+                .in_file(origin.file)
+            }
             None => {
                 let origin = r.exceptions_origin.unwrap_or(r.origin);
                 Diag::error(origin.mark, format!("in exceptions: {message}")).in_file(origin.file)

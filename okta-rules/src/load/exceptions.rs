@@ -197,20 +197,32 @@ fn value_text(v: &ExValue, comp: &str) -> String {
 pub(crate) fn condition_suffix(exceptions: &[Exception]) -> String {
     condition_parts(exceptions)
         .into_iter()
-        .map(|(_, text)| text)
+        .map(|p| p.text)
         .collect()
 }
 
-/// The text each exception with values adds to a rule's condition (` and not (...)`), with the
-/// exception's position in `exceptions`; their concatenation is the suffix appended to the
-/// rule's condition.
-pub(crate) fn condition_parts(exceptions: &[Exception]) -> Vec<(usize, String)> {
+/// The text one exception adds to a rule's condition (` and not (...)`), with the range of each
+/// of its values in that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Part {
+    /// The exception's position in the list given to [`condition_parts`].
+    pub exception: usize,
+    /// The text.
+    pub text: String,
+    /// `(index into the exception's values, byte range in `text`)` for each value written.
+    pub values: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// The text each exception with values adds to a rule's condition, one [`Part`] per exception;
+/// their concatenation is the suffix appended to the rule's condition.
+pub(crate) fn condition_parts(exceptions: &[Exception]) -> Vec<Part> {
     let mut parts = Vec::new();
     for (i, ex) in exceptions.iter().enumerate() {
         if ex.values.is_empty() {
             continue;
         }
         let mut out = String::new();
+        let mut values = Vec::new();
         match &ex.fields {
             Some(ExValue::Seq(fields)) => {
                 let fields: Vec<&str> = fields.iter().filter_map(scalar).collect();
@@ -218,8 +230,8 @@ pub(crate) fn condition_parts(exceptions: &[Exception]) -> Vec<(usize, String)> 
                     Some(ExValue::Seq(c)) => c.iter().filter_map(scalar).collect(),
                     _ => vec!["="; fields.len()],
                 };
-                let mut tuples = Vec::new();
-                for v in &ex.values {
+                let mut tuples = String::new();
+                for (vi, v) in ex.values.iter().enumerate() {
                     let ExValue::Seq(items) = v else { continue };
                     let checks: Vec<String> = fields
                         .iter()
@@ -227,28 +239,47 @@ pub(crate) fn condition_parts(exceptions: &[Exception]) -> Vec<(usize, String)> 
                         .zip(items)
                         .map(|((f, c), v)| format!("{f} {c} {}", value_text(v, c)))
                         .collect();
-                    tuples.push(format!("({})", checks.join(" and ")));
+                    if !tuples.is_empty() {
+                        tuples.push_str(" or ");
+                    }
+                    let start = tuples.len();
+                    tuples.push_str(&format!("({})", checks.join(" and ")));
+                    values.push((vi, start..tuples.len()));
                 }
                 if !tuples.is_empty() {
-                    out.push_str(&format!(" and not ({})", tuples.join(" or ")));
+                    let prefix = " and not (";
+                    out.push_str(prefix);
+                    out.push_str(&tuples);
+                    out.push(')');
+                    for (_, r) in &mut values {
+                        *r = r.start + prefix.len()..r.end + prefix.len();
+                    }
                 }
             }
             Some(ExValue::Scalar(field)) => {
                 let comp = ex.comps.as_ref().and_then(scalar).unwrap_or("in");
-                let items: Vec<String> = ex
-                    .values
-                    .iter()
-                    .map(|v| match v {
-                        ExValue::Scalar(s) => quote(s),
-                        seq @ ExValue::Seq(_) => value_text(seq, comp),
-                    })
-                    .collect();
-                out.push_str(&format!(" and not ({field} {comp} ({}))", items.join(", ")));
+                out.push_str(&format!(" and not ({field} {comp} ("));
+                for (vi, v) in ex.values.iter().enumerate() {
+                    if vi > 0 {
+                        out.push_str(", ");
+                    }
+                    let start = out.len();
+                    match v {
+                        ExValue::Scalar(s) => out.push_str(&quote(s)),
+                        seq @ ExValue::Seq(_) => out.push_str(&value_text(seq, comp)),
+                    }
+                    values.push((vi, start..out.len()));
+                }
+                out.push_str("))");
             }
             None => {}
         }
         if !out.is_empty() {
-            parts.push((i, out));
+            parts.push(Part {
+                exception: i,
+                text: out,
+                values,
+            });
         }
     }
     parts
@@ -329,8 +360,41 @@ mod tests {
         let one = ex(s("okta.actor.name"), None, vec![s("x")]);
         let parts = condition_parts(&[none, one]);
         assert_eq!(parts.len(), 1);
-        assert_eq!(parts[0].0, 1);
-        assert_eq!(parts[0].1, " and not (okta.actor.name in (x))");
+        assert_eq!(parts[0].exception, 1);
+        assert_eq!(parts[0].text, " and not (okta.actor.name in (x))");
+        assert_eq!(parts[0].values, vec![(0, 29..30)]);
+    }
+
+    #[test]
+    fn parts_say_where_each_value_is() {
+        let e = ex(
+            seq(&[s("okta.actor.name"), s("okta.client.ip")]),
+            None,
+            vec![
+                seq(&[s("a"), s("1")]),
+                s("skipped"),
+                seq(&[s("b c"), s("2")]),
+            ],
+        );
+        let parts = condition_parts(&[e]);
+        let p = &parts[0];
+        let texts: Vec<(usize, &str)> = p
+            .values
+            .iter()
+            .map(|(i, r)| (*i, &p.text[r.clone()]))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                (0, "(okta.actor.name = a and okta.client.ip = 1)"),
+                (2, "(okta.actor.name = \"b c\" and okta.client.ip = 2)")
+            ]
+        );
+        let e = ex(s("okta.actor.name"), None, vec![s("x"), s("y z")]);
+        let parts = condition_parts(&[e]);
+        let p = &parts[0];
+        let texts: Vec<&str> = p.values.iter().map(|(_, r)| &p.text[r.clone()]).collect();
+        assert_eq!(texts, vec!["x", "\"y z\""]);
     }
 
     #[test]
