@@ -362,7 +362,7 @@ mod tests {
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].exception, 1);
         assert_eq!(parts[0].text, " and not (okta.actor.name in (x))");
-        assert_eq!(parts[0].values, vec![(0, 29..30)]);
+        assert_eq!(parts[0].values, vec![(0, 30..31)]);
     }
 
     #[test]
