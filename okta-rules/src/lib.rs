@@ -113,6 +113,8 @@ pub mod output;
 pub mod priority;
 pub mod state;
 pub mod stream;
+#[cfg(test)]
+mod testrand;
 
 pub use engine::{EngineOptions, RuleMatching, Ruleset, Selection};
 pub use error::{Diagnostic, Error};

@@ -877,13 +877,8 @@ fn random_conditions_never_panic() {
         "\t",
         "\n",
     ];
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = crate::testrand::XorShift::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = move || rng.next_u64();
     let e = event(LOGIN);
     let st = FieldState::new();
     let mut parsed = 0;

@@ -775,13 +775,8 @@ mod tests {
             "a", "a)b", "(x", "a,b", "'q'", "\"d\"", "t\\tab", "", " lead", "é(", "x=y", "\\\\u",
             "and", "or", "not", "1", "0x1f", "b\\nr", "v\u{b}t",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testrand::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.below(n);
         let mut checked = 0;
         for _ in 0..5_000 {
             let val = |next: &mut dyn FnMut(usize) -> usize| {

@@ -360,13 +360,8 @@ mod tests {
         let alphabet: &[&str] = &["a", "ab", " ", "\t", ",", "(", ")", "=", "b", "é", "\""];
         let names: &[&str] = &["a", "ab", "=a", "a a", ",", "é"];
         let item_sets: &[&[&str]] = &[&[], &["x"], &["a"], &["a b", "c"], &["y\t"], &[" "]];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testrand::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..200_000 {
             let len = next(12);
             let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
