@@ -22,89 +22,58 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// An open JSON object (`detailEntry`, `debugData`, `transaction.detail`, unknown properties).
 pub type JsonMap = Map<String, Value>;
 
 /// A System Log event as a typed struct (see [`crate::event::Event::log_event`]).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogEvent {
     /// Unique event id (use it for de-duplication).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub uuid: Option<String>,
     /// When the event was published, as written (`YYYY-MM-DDTHH:mm:ss.SSSZ`; not validated).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub published: Option<String>,
     /// Event type, e.g. `user.session.start`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub event_type: Option<String>,
     /// Schema version (`"0"`; the number `0` is accepted and kept as `"0"`).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub version: Option<String>,
     /// `DEBUG`, `INFO`, `WARN` or `ERROR`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub severity: Option<String>,
     /// The Events API action type, e.g. `core.user_auth.login_success`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub legacy_event_type: Option<String>,
     /// Human-readable description.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub display_message: Option<String>,
     /// Who performed the action.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<LogActor>,
     /// The client that made the request (absent for jobs).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<LogClient>,
     /// The Okta Verify device (not in the current schema's LogEvent, but present in events).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<LogDevice>,
     /// How the actor authenticated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_context: Option<LogAuthenticationContext>,
     /// Network and risk information about the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_context: Option<LogSecurityContext>,
     /// The request (its chain of IP addresses).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<LogRequest>,
     /// Result of the action.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<LogOutcome>,
     /// What the action was performed on (a bare object is read as one target).
-    #[serde(
-        deserialize_with = "lenient::one_or_many",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::one_or_many")]
     pub target: Option<Vec<LogTarget>>,
     /// The operation (request or job) that produced the event.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<LogTransaction>,
     /// Free-form debugging data.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_context: Option<LogDebugContext>,
     /// Properties not in the documented schema (e.g. `insertionTimestamp`).
     #[serde(flatten)]
@@ -127,37 +96,24 @@ impl LogEvent {
 }
 
 /// `actor`: who performed the action.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogActor {
     /// Id of the actor.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Type, e.g. `User`, `SystemPrincipal`, `PublicClientApp`.
-    #[serde(
-        rename = "type",
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub type_: Option<String>,
     /// Alternative id (for users, the login).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub alternate_id: Option<String>,
     /// Display name.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub display_name: Option<String>,
     /// Free map of details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<JsonMap>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -165,39 +121,26 @@ pub struct LogActor {
 }
 
 /// `client`: the client that made the request.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogClient {
     /// The user agent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<LogUserAgent>,
     /// Where the client was, by IP geolocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geographical_context: Option<LogGeographicalContext>,
     /// Matched network zone; often the literal string `"null"`, which is kept.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub zone: Option<String>,
     /// Client IP address (may be the string `"null"`, which is kept).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub ip_address: Option<String>,
     /// Device type, e.g. `Computer`, `Mobile`, `Unknown`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub device: Option<String>,
     /// OAuth client id or agent id.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Undocumented properties (e.g. `ipChain` in event-hook payloads).
     #[serde(flatten)]
@@ -205,27 +148,19 @@ pub struct LogClient {
 }
 
 /// `client.userAgent`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogUserAgent {
     /// The User-Agent header as sent.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub raw_user_agent: Option<String>,
     /// Operating system, e.g. `Mac OS X`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub os: Option<String>,
     /// Browser, upper case, e.g. `CHROME`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub browser: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -233,36 +168,24 @@ pub struct LogUserAgent {
 }
 
 /// `geographicalContext` (of the client or of an IP in the chain).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogGeographicalContext {
     /// City.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub city: Option<String>,
     /// State or region.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub state: Option<String>,
     /// Country.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub country: Option<String>,
     /// Postal code (a number is accepted and kept as its text).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub postal_code: Option<String>,
     /// Latitude and longitude.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geolocation: Option<LogGeolocation>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -270,21 +193,16 @@ pub struct LogGeographicalContext {
 }
 
 /// `geolocation`: coordinates (ISO 6709 doubles).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogGeolocation {
     /// Latitude.
-    #[serde(
-        deserialize_with = "lenient::f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::f64")]
     pub lat: Option<f64>,
     /// Longitude.
-    #[serde(
-        deserialize_with = "lenient::f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::f64")]
     pub lon: Option<f64>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -292,75 +210,43 @@ pub struct LogGeolocation {
 }
 
 /// `device` (`LogDevice`): the Okta Verify device. Its keys are snake_case in the API.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogDevice {
     /// Device id.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Device name, e.g. `Mac15,6`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
     /// Platform, e.g. `OSX`, `IOS`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub os_platform: Option<String>,
     /// OS version.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub os_version: Option<String>,
     /// Whether the device is managed.
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub managed: Option<bool>,
     /// Whether the device is registered.
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub registered: Option<bool>,
     /// The device integrator (an object).
-    #[serde(
-        deserialize_with = "lenient::value",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::value")]
     pub device_integrator: Option<Value>,
     /// `NONE`, `FULL`, `SYSTEM_VOLUME`, `ALL_INTERNAL_VOLUMES`, `USER`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub disk_encryption_type: Option<String>,
     /// `NONE`, `PASSCODE`, `BIOMETRIC`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub screen_lock_type: Option<String>,
     /// Whether the device is jailbroken.
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub jailbreak: Option<bool>,
     /// Whether the device has secure hardware.
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub secure_hardware_present: Option<bool>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -368,21 +254,16 @@ pub struct LogDevice {
 }
 
 /// `outcome`: the result of the action.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogOutcome {
     /// `SUCCESS`, `FAILURE`, `SKIPPED`, `ALLOW`, `DENY`, `CHALLENGE`, `UNKNOWN`, ...
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub result: Option<String>,
     /// Why, e.g. `INVALID_CREDENTIALS` or free text.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub reason: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -390,40 +271,26 @@ pub struct LogOutcome {
 }
 
 /// One element of `target`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogTarget {
     /// Id of the target.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Type, e.g. `User`, `AppInstance`, `UserGroup`, `URL Pattern`.
-    #[serde(
-        rename = "type",
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub type_: Option<String>,
     /// Alternative id.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub alternate_id: Option<String>,
     /// Display name.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub display_name: Option<String>,
     /// Free map of details, e.g. `{"policyType":"OktaSignOn"}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<JsonMap>,
     /// What changed (only some event types).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_details: Option<LogChangeDetails>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -431,15 +298,14 @@ pub struct LogTarget {
 }
 
 /// `target[].changeDetails`: the values before and after a change.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogChangeDetails {
     /// Values before the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<JsonMap>,
     /// Values after the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<JsonMap>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -447,25 +313,18 @@ pub struct LogChangeDetails {
 }
 
 /// `transaction`: the operation that produced the event.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogTransaction {
     /// Transaction id (one request can produce several events).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// `WEB` (a request) or `JOB` (an asynchronous task).
-    #[serde(
-        rename = "type",
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub type_: Option<String>,
     /// Details, e.g. `requestApiTokenId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<JsonMap>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -473,6 +332,7 @@ pub struct LogTransaction {
 }
 
 /// `debugContext`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
@@ -480,7 +340,6 @@ pub struct LogDebugContext {
     /// Free-form map; keys and values are not a stable contract. Values are usually strings
     /// (`threatSuspected` is the string `"false"`) but may be numbers or objects
     /// (`originalPrincipal`), and some strings hold JSON (`logOnlySecurityData`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_data: Option<JsonMap>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -510,54 +369,33 @@ impl LogDebugContext {
 }
 
 /// `authenticationContext`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogAuthenticationContext {
     /// `OKTA_AUTHENTICATION_PROVIDER`, `ACTIVE_DIRECTORY`, `LDAP`, `FEDERATION`, `SOCIAL`, ...
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub authentication_provider: Option<String>,
     /// `OKTA_CREDENTIAL_PROVIDER`, `RSA`, `SYMANTEC`, `GOOGLE`, `DUO`, `YUBIKEY`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub credential_provider: Option<String>,
     /// `OTP`, `SMS`, `PASSWORD`, `ASSERTION`, `IWA`, `EMAIL`, `OAUTH2`, `JWT`, ...
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub credential_type: Option<String>,
     /// The issuer of the credential.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<LogIssuer>,
     /// Third-party UI used, e.g. `Outlook`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub interface: Option<String>,
     /// Authentication step (currently always 0).
-    #[serde(
-        deserialize_with = "lenient::i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::i64")]
     pub authentication_step: Option<i64>,
     /// Groups the sessions that share one root session.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub root_session_id: Option<String>,
     /// The session id (null on failed sign-ins).
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub external_session_id: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -565,22 +403,16 @@ pub struct LogAuthenticationContext {
 }
 
 /// `authenticationContext.issuer`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogIssuer {
     /// Issuer id.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Issuer type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub type_: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -588,54 +420,34 @@ pub struct LogIssuer {
 }
 
 /// `securityContext`: network and risk information.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogSecurityContext {
     /// Autonomous system number.
-    #[serde(
-        deserialize_with = "lenient::u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::u64")]
     pub as_number: Option<u64>,
     /// Autonomous system organisation.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub as_org: Option<String>,
     /// Internet service provider.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub isp: Option<String>,
     /// Domain of the client.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub domain: Option<String>,
     /// Whether the client is a known proxy (`"true"`/`"false"` strings accepted).
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub is_proxy: Option<bool>,
     /// Risk assessment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<LogRisk>,
     /// Details about the IP address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_details: Option<LogIpDetails>,
     /// Behaviour detections.
-    #[serde(
-        deserialize_with = "lenient::one_or_many",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::one_or_many")]
     pub user_behaviors: Option<Vec<LogUserBehavior>>,
     /// Bot protection level.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_protection: Option<LogBotProtection>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -643,39 +455,25 @@ pub struct LogSecurityContext {
 }
 
 /// `securityContext.risk`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogRisk {
     /// `LOW`, `MEDIUM`, `HIGH`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub level: Option<String>,
     /// The level before this event.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub previous_level: Option<String>,
     /// Reasons, e.g. `Anomalous Device`.
-    #[serde(
-        deserialize_with = "lenient::one_or_many",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::one_or_many")]
     pub reasons: Option<Vec<String>>,
     /// Name of the detection, e.g. `Suspected Session Hijacking`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub detection_name: Option<String>,
     /// Who assessed the risk (shape not documented: kept as JSON).
-    #[serde(
-        deserialize_with = "lenient::value",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::value")]
     pub issuer: Option<Value>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -683,39 +481,25 @@ pub struct LogRisk {
 }
 
 /// `ipDetails` (of the security context or of an IP in the chain).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogIpDetails {
     /// Autonomous system number.
-    #[serde(
-        deserialize_with = "lenient::u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::u64")]
     pub as_number: Option<u64>,
     /// Autonomous system organisation.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub as_org: Option<String>,
     /// Internet service provider.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub isp: Option<String>,
     /// Domain.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub domain: Option<String>,
     /// Service categories (VPN, Proxy, Tor, ...).
-    #[serde(
-        deserialize_with = "lenient::one_or_many",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::one_or_many")]
     pub ip_service_categories: Option<Vec<LogIpServiceCategory>>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -723,28 +507,19 @@ pub struct LogIpDetails {
 }
 
 /// `ipDetails.ipServiceCategories[]`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogIpServiceCategory {
     /// `VPN`, `Proxy`, `Tor`, `Residential Proxy`, `Blockchain VPN`.
-    #[serde(
-        rename = "type",
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", deserialize_with = "lenient::string")]
     pub type_: Option<String>,
     /// Operator of the service.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub operator: Option<String>,
     /// Whether the service anonymises.
-    #[serde(
-        deserialize_with = "lenient::bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::bool")]
     pub is_anonymous: Option<bool>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -752,27 +527,19 @@ pub struct LogIpServiceCategory {
 }
 
 /// `securityContext.userBehaviors[]`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogUserBehavior {
     /// Behaviour id.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub id: Option<String>,
     /// Behaviour name, e.g. `New Device`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub name: Option<String>,
     /// `UNKNOWN`, `POSITIVE`, `NEGATIVE`, `BAD_REQUEST`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub result: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -780,15 +547,13 @@ pub struct LogUserBehavior {
 }
 
 /// `securityContext.botProtection`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LogBotProtection {
     /// `NONE`, `LOW`, `MEDIUM`, `HIGH`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub level: Option<String>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -796,15 +561,13 @@ pub struct LogBotProtection {
 }
 
 /// `request`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogRequest {
     /// The client first, then each proxy (empty for non-HTTP events).
-    #[serde(
-        deserialize_with = "lenient::one_or_many",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::one_or_many")]
     pub ip_chain: Option<Vec<LogIpAddress>>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -812,33 +575,23 @@ pub struct LogRequest {
 }
 
 /// `request.ipChain[]` (`LogIpAddress`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LogIpAddress {
     /// The IP address.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub ip: Option<String>,
     /// Where the IP is, by geolocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub geographical_context: Option<LogGeographicalContext>,
     /// `V4` or `V6`.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub version: Option<String>,
     /// Source of the address.
-    #[serde(
-        deserialize_with = "lenient::string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::string")]
     pub source: Option<String>,
     /// Details about the IP address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_details: Option<LogIpDetails>,
     /// Undocumented properties.
     #[serde(flatten)]
@@ -1146,6 +899,16 @@ mod tests {
         assert_eq!(back["insertionTimestamp"], Value::Null);
         assert!(back.as_object().unwrap().contains_key("insertionTimestamp"));
         assert_eq!(back["actor"]["futureProp"], "x");
+        // Absent typed properties are left out, not written as null.
+        assert!(!back.as_object().unwrap().contains_key("published"));
+        assert!(!back["actor"]
+            .as_object()
+            .unwrap()
+            .contains_key("displayName"));
+        assert!(!back["client"]
+            .as_object()
+            .unwrap()
+            .contains_key("userAgent"));
         assert_eq!(back["client"]["ipChain"], original["client"]["ipChain"]);
         assert_eq!(
             back["client"]["geographicalContext"]["geolocation"]["alt"],
