@@ -47,37 +47,57 @@ pub enum Output {
 pub trait RulesStreamExt<E>: Stream<Item = Result<Event, E>> + Sized {
     /// Runs every event through `ruleset`, yielding its alerts (and input errors unchanged).
     fn apply_rules(self, ruleset: Ruleset) -> AlertStream<Self> {
-        AlertStream {
-            inner: Box::pin(self),
-            ruleset,
-            pending: VecDeque::new(),
-            done: false,
-        }
+        RuleStage::new(self, ruleset, |ruleset, ev, pending| {
+            ruleset.process_with(&ev, |a| pending.push_back(a));
+        })
     }
 
     /// Like [`RulesStreamExt::apply_rules`], also yielding each event before its alerts.
     fn apply_rules_with_events(self, ruleset: Ruleset) -> OutputStream<Self> {
-        OutputStream {
-            inner: Box::pin(self),
-            ruleset,
-            pending: VecDeque::new(),
-            done: false,
-        }
+        RuleStage::new(self, ruleset, |ruleset, ev, pending| {
+            // The event goes before its alerts.
+            let at = pending.len();
+            ruleset.process_with(&ev, |a| pending.push_back(Output::Alert(a)));
+            pending.insert(at, Output::Event(ev));
+        })
     }
 }
 
 impl<S, E> RulesStreamExt<E> for S where S: Stream<Item = Result<Event, E>> + Sized {}
 
 /// The stream returned by [`RulesStreamExt::apply_rules`].
+pub type AlertStream<S> = RuleStage<S, Alert>;
+
+/// The stream returned by [`RulesStreamExt::apply_rules_with_events`].
+pub type OutputStream<S> = RuleStage<S, Output>;
+
+/// The rules stage over a stream `S`, yielding `T`s ([`Alert`]s, or [`Output`]s with the
+/// events): each input event is run through the ruleset, which queues what it yields.
 #[derive(Debug)]
-pub struct AlertStream<S> {
+pub struct RuleStage<S, T> {
     inner: Pin<Box<S>>,
     ruleset: Ruleset,
-    pending: VecDeque<Alert>,
+    pending: VecDeque<T>,
     done: bool,
+    /// Runs one event and queues what it yields.
+    run: fn(&mut Ruleset, Event, &mut VecDeque<T>),
 }
 
-impl<S> AlertStream<S> {
+impl<S, T> RuleStage<S, T> {
+    fn new(
+        inner: S,
+        ruleset: Ruleset,
+        run: fn(&mut Ruleset, Event, &mut VecDeque<T>),
+    ) -> RuleStage<S, T> {
+        RuleStage {
+            inner: Box::pin(inner),
+            ruleset,
+            pending: VecDeque::new(),
+            done: false,
+            run,
+        }
+    }
+
     /// The ruleset (for its counters).
     pub fn ruleset(&self) -> &Ruleset {
         &self.ruleset
@@ -89,17 +109,18 @@ impl<S> AlertStream<S> {
     }
 }
 
-impl<S, E> Stream for AlertStream<S>
+impl<S, E, T> Stream for RuleStage<S, T>
 where
     S: Stream<Item = Result<Event, E>>,
+    T: Unpin,
 {
-    type Item = Result<Alert, E>;
+    type Item = Result<T, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(a) = this.pending.pop_front() {
-                return Poll::Ready(Some(Ok(a)));
+            if let Some(item) = this.pending.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
             }
             if this.done {
                 return Poll::Ready(None);
@@ -108,60 +129,7 @@ where
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => this.done = true,
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(Some(Ok(ev))) => {
-                    let pending = &mut this.pending;
-                    this.ruleset.process_with(&ev, |a| pending.push_back(a));
-                }
-            }
-        }
-    }
-}
-
-/// The stream returned by [`RulesStreamExt::apply_rules_with_events`].
-#[derive(Debug)]
-pub struct OutputStream<S> {
-    inner: Pin<Box<S>>,
-    ruleset: Ruleset,
-    pending: VecDeque<Output>,
-    done: bool,
-}
-
-impl<S> OutputStream<S> {
-    /// The ruleset (for its counters).
-    pub fn ruleset(&self) -> &Ruleset {
-        &self.ruleset
-    }
-}
-
-impl<S, E> Stream for OutputStream<S>
-where
-    S: Stream<Item = Result<Event, E>>,
-{
-    type Item = Result<Output, E>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            if let Some(o) = this.pending.pop_front() {
-                return Poll::Ready(Some(Ok(o)));
-            }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            match this.inner.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => this.done = true,
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(Some(Ok(ev))) => {
-                    let pending = &mut this.pending;
-                    this.ruleset
-                        .process_with(&ev, |a| pending.push_back(Output::Alert(a)));
-                    // The event goes before its alerts.
-                    let alerts = pending.len();
-                    pending.push_back(Output::Event(ev));
-                    pending.rotate_right(1);
-                    debug_assert!(pending.len() == alerts + 1);
-                }
+                Poll::Ready(Some(Ok(ev))) => (this.run)(&mut this.ruleset, ev, &mut this.pending),
             }
         }
     }
