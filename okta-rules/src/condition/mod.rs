@@ -15,7 +15,7 @@ mod lists;
 mod parser;
 
 pub use lists::{expand_list_items, expand_lists, expand_lists_with_usage, quote_list_item};
-pub(crate) use parser::parse_transformer_prefix;
+pub(crate) use parser::{operator_named, parse_transformer_prefix};
 
 /// A syntax error in a condition.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

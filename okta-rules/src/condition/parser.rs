@@ -40,6 +40,19 @@ const LIST_OPS: [(&str, Op); 3] = [
     ("in", Op::In),
     ("pmatch", Op::PMatch),
 ];
+/// The operator spelled `word` (`=`, `==`, `contains`, `in`, `exists`, ...), as exceptions'
+/// `comps` name them.
+pub(crate) fn operator_named(word: &str) -> Option<Op> {
+    let num = NUM_OPS.iter().copied();
+    let strs = STR_OPS.iter().map(|&(s, op, _)| (s, op));
+    let lists = LIST_OPS.iter().copied();
+    num.chain(strs)
+        .chain(lists)
+        .chain([("exists", Op::Exists)])
+        .find(|(s, _)| *s == word)
+        .map(|(_, op)| op)
+}
+
 /// Falco 0.44's `getopt` parses process command lines (`proc.args`): recognised to say so.
 const GETOPT: &str = "getopt";
 

@@ -9,48 +9,14 @@
 
 use super::reader::{ExValue, Exception};
 use super::Diag;
+use crate::condition::ast::Op;
+use crate::condition::operator_named;
 
-const OPERATORS: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "contains",
-    "icontains",
-    "bcontains",
-    "startswith",
-    "bstartswith",
-    "endswith",
-    "glob",
-    "iglob",
-    "regex",
-    "in",
-    "intersects",
-    "pmatch",
-    "exists",
-];
-const LIST_OPERATORS: &[&str] = &["in", "intersects", "pmatch"];
-const STRING_OPERATORS: &[&str] = &[
-    "=",
-    "==",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "contains",
-    "icontains",
-    "bcontains",
-    "startswith",
-    "bstartswith",
-    "endswith",
-    "glob",
-    "iglob",
-    "regex",
-];
+/// Whether `comp` names a list operator (`in`, `intersects`, `pmatch`).
+fn is_list_comp(comp: &str) -> bool {
+    operator_named(comp).is_some_and(Op::is_list_op)
+}
+
 const MODIFIERS: &[&str] = &["anyof", "allof", "oneof"];
 
 /// Whether `comp` is `<string-op> <modifier>` (Falco 0.44 operator modifiers).
@@ -58,12 +24,14 @@ fn is_modifier_comp(comp: &str) -> bool {
     let mut parts = comp.split_whitespace();
     matches!(
         (parts.next(), parts.next(), parts.next()),
-        (Some(op), Some(m), None) if STRING_OPERATORS.contains(&op) && MODIFIERS.contains(&m)
+        (Some(op), Some(m), None)
+            if operator_named(op).is_some_and(|o| !o.is_list_op() && o != Op::Exists)
+                && MODIFIERS.contains(&m)
     )
 }
 
 fn is_supported_comp(comp: &str) -> bool {
-    OPERATORS.contains(&comp) || is_modifier_comp(comp)
+    operator_named(comp).is_some() || is_modifier_comp(comp)
 }
 
 fn scalar(v: &ExValue) -> Option<&str> {
@@ -146,8 +114,7 @@ pub(crate) fn validate(ex: &Exception) -> Result<(), Diag> {
         ExValue::Scalar(field) => {
             check_field(field, ex)?;
             if let Some(comp) = &ex.comps {
-                let ok = scalar(comp)
-                    .is_some_and(|c| LIST_OPERATORS.contains(&c) || is_modifier_comp(c));
+                let ok = scalar(comp).is_some_and(|c| is_list_comp(c) || is_modifier_comp(c));
                 if !ok {
                     return Err(Diag::error(ex.mark, "When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. startswith oneof)"));
                 }
@@ -181,7 +148,7 @@ fn value_text(v: &ExValue, comp: &str) -> String {
         }
         // With a list or modifier operator a scalar is parenthesized unless it already starts
         // with `(`, and never quoted (Falco's `paren_item`): `(a, b)` stays a list.
-        ExValue::Scalar(s) if LIST_OPERATORS.contains(&comp) || is_modifier_comp(comp) => {
+        ExValue::Scalar(s) if is_list_comp(comp) || is_modifier_comp(comp) => {
             if s.starts_with('(') {
                 s.clone()
             } else {
