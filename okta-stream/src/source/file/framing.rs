@@ -112,6 +112,17 @@ enum Scan {
     Interrupted(usize),
 }
 
+/// Where the scan of a container cut off by the end of the slice goes on, relative to the
+/// container's first byte: the next call resumes there instead of rescanning the whole record
+/// (a large record arriving in small pieces from a pipe would otherwise take quadratic time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Resume {
+    /// Offset of the next byte to scan (the start of an unfinished string or line check).
+    pos: usize,
+    /// Nesting depth at `pos`.
+    depth: usize,
+}
+
 /// The incremental framer of one input (a file or stdin).
 #[derive(Debug)]
 pub(crate) struct Framer {
@@ -123,6 +134,9 @@ pub(crate) struct Framer {
     at_start: bool,
     array: Option<ArrayCtx>,
     resync: Option<Resync>,
+    /// The scan state of a container that was cut off at the end of the last slice, whose
+    /// first byte is the first unconsumed byte.
+    resume: Option<Resume>,
     max_record: usize,
 }
 
@@ -135,6 +149,7 @@ impl Framer {
             at_start: true,
             array: None,
             resync: None,
+            resume: None,
             max_record,
         }
     }
@@ -174,6 +189,7 @@ impl Framer {
 
     /// Consumes `buf[..end]` after a [`Framer::line_candidate`] was accepted.
     pub fn accept(&mut self, buf: &[u8], end: usize) {
+        self.resume = None;
         self.advance(&buf[..end]);
     }
 
@@ -213,6 +229,7 @@ impl Framer {
     }
 
     fn find(&mut self, buf: &[u8], eof: bool) -> Step {
+        let resume = self.resume.take();
         let mut pos = 0usize;
         if self.at_start {
             if buf.len() < 3 && !eof && b"\xEF\xBB\xBF".starts_with(buf) {
@@ -283,8 +300,18 @@ impl Framer {
                 }
             }
             let indent = self.column_at(buf, start);
+            let mut cut = None;
             let scan = match b {
-                b'{' | b'[' => scan_container(buf, start, indent),
+                b'{' | b'[' => {
+                    // Go on where the last call stopped if this is the same container.
+                    let from = resume.filter(|_| start == 0).unwrap_or(Resume {
+                        pos: start,
+                        depth: 0,
+                    });
+                    let (scan, at) = scan_container(buf, indent, from);
+                    cut = Some(at);
+                    scan
+                }
                 b'"' => scan_string(buf, start + 1).map_or(Scan::Incomplete, |r| r),
                 _ => scan_scalar(buf, start, eof),
             };
@@ -308,6 +335,17 @@ impl Framer {
                 }
             }
             return match scan {
+                // The same limit however the record arrived (in one read or in pieces).
+                Scan::Complete(end) if end - start > self.max_record => Step {
+                    consumed: end,
+                    outcome: Outcome::Bad {
+                        line: self.line_at(buf, start),
+                        reason: format!(
+                            "record larger than the maximum of {} bytes",
+                            self.max_record
+                        ),
+                    },
+                },
                 Scan::Complete(end) => Step {
                     consumed: end,
                     outcome: Outcome::Record {
@@ -342,7 +380,14 @@ impl Framer {
                         },
                     }
                 }
-                Scan::Incomplete => need_more(start),
+                Scan::Incomplete => {
+                    // Offsets relative to the container, which the next slice starts with.
+                    self.resume = cut.map(|at| Resume {
+                        pos: at.pos - start,
+                        depth: at.depth,
+                    });
+                    need_more(start)
+                }
                 Scan::NewlineInString(nl) => {
                     let line = self.line_at(buf, start);
                     self.resync = Some(Resync {
@@ -495,19 +540,21 @@ fn scan_scalar(buf: &[u8], start: usize, eof: bool) -> Scan {
     }
 }
 
-/// Scans an object or array starting at `start` (its opening brace or bracket), which sits at
-/// column `indent`.
-fn scan_container(buf: &[u8], start: usize, indent: usize) -> Scan {
-    let mut depth = 0usize;
-    let mut pos = start;
+/// Scans a container (`{...}` or `[...]`) from `from` (its first byte, depth 0, or where an
+/// earlier call stopped). Returns the result and where to resume when it is
+/// [`Scan::Incomplete`]: at an unfinished string's quote, at a newline whose next line could not
+/// be checked yet, or at the end of the slice.
+fn scan_container(buf: &[u8], indent: usize, from: Resume) -> (Scan, Resume) {
+    let Resume { mut pos, mut depth } = from;
     let len = buf.len();
+    let cut = |pos, depth| (Scan::Incomplete, Resume { pos, depth });
     while pos < len {
         match CLASS[buf[pos] as usize] {
             PLAIN => pos += 1,
             QUOTE => match scan_string(buf, pos + 1) {
                 Some(Scan::Complete(end)) => pos = end,
-                Some(other) => return other,
-                None => return Scan::Incomplete,
+                Some(other) => return (other, from),
+                None => return cut(pos, depth),
             },
             OPEN => {
                 depth += 1;
@@ -517,10 +564,11 @@ fn scan_container(buf: &[u8], start: usize, indent: usize) -> Scan {
                 depth = depth.saturating_sub(1);
                 pos += 1;
                 if depth == 0 {
-                    return Scan::Complete(pos);
+                    return (Scan::Complete(pos), from);
                 }
             }
             NEWLINE => {
+                let newline = pos;
                 pos += 1;
                 // A line opening a value at the indentation of this one: this one was cut off.
                 let mut p = pos;
@@ -528,17 +576,17 @@ fn scan_container(buf: &[u8], start: usize, indent: usize) -> Scan {
                     p += 1;
                 }
                 if p < len && buf[p] == b'{' && p - pos <= indent {
-                    return Scan::Interrupted(pos);
+                    return (Scan::Interrupted(pos), from);
                 }
                 if p >= len {
                     // Cannot tell yet whether the next line opens a new value.
-                    return Scan::Incomplete;
+                    return cut(newline, depth);
                 }
             }
             _ => pos += 2, // a backslash outside a string: invalid, validation reports it
         }
     }
-    Scan::Incomplete
+    cut(pos, depth)
 }
 
 #[cfg(test)]
@@ -547,7 +595,15 @@ mod tests {
 
     /// Frames `input` fed in chunks of `chunk` bytes; returns records as text and bad lines.
     fn frame(input: &[u8], chunk: usize) -> Vec<Result<(u64, String), (u64, String)>> {
-        let mut framer = Framer::new(1 << 20);
+        frame_with_max(input, chunk, 1 << 20)
+    }
+
+    fn frame_with_max(
+        input: &[u8],
+        chunk: usize,
+        max_record: usize,
+    ) -> Vec<Result<(u64, String), (u64, String)>> {
+        let mut framer = Framer::new(max_record);
         let mut buf: Vec<u8> = Vec::new();
         let mut fed = 0usize;
         let mut out = Vec::new();
@@ -584,6 +640,67 @@ mod tests {
             assert_eq!(frame(input.as_bytes(), chunk), whole, "chunk {chunk}");
         }
         whole
+    }
+
+    #[test]
+    fn the_record_size_limit_holds_however_the_record_arrives() {
+        // 30 bytes over 2 lines, limit 20: rejected whether read whole or in pieces.
+        let input = b"{\"a\":\n \"0123456789abcdef\"}\n{\"b\":1}\n";
+        for chunk in [1, 5, 64, usize::MAX / 2] {
+            let out = frame_with_max(input, chunk, 20);
+            assert_eq!(out.len(), 2, "chunk {chunk}: {out:?}");
+            assert!(
+                matches!(&out[0], Err((1, r)) if r.contains("larger than the maximum of 20")),
+                "chunk {chunk}: {out:?}"
+            );
+            assert_eq!(out[1], ok(3, "{\"b\":1}"), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_record_in_pieces_is_scanned_from_where_the_last_piece_ended() {
+        let input = b"{\"a\": [1, 2, {\"b\": \"xyz\"}],\n  \"c\": \"q\\\"r\"\n}\n";
+        let mut framer = Framer::new(1 << 20);
+        let mut last = 0;
+        for len in 1..input.len() {
+            let step = framer.next(&input[..len], false);
+            if step.outcome != Outcome::NeedMore {
+                assert_eq!(len, input.len() - 1, "{:?}", step.outcome);
+                break;
+            }
+            assert_eq!(step.consumed, 0);
+            let at = framer.resume.expect("a resume point").pos;
+            // Never behind the last point, and behind the end only by an unfinished string
+            // (at most `"q\"r`) or a line break whose next line is not there yet.
+            assert!(at >= last && at + 5 >= len, "len {len}: resume at {at}");
+            last = at;
+        }
+        // The next call starts from the resume point, not from the record's start: a point
+        // that claims deeper nesting leaves the record unfinished.
+        let mut framer = Framer::new(1 << 20);
+        assert_eq!(framer.next(&input[..10], false).outcome, Outcome::NeedMore);
+        framer.resume = Some(Resume { pos: 10, depth: 7 });
+        let step = framer.next(input, true);
+        assert!(
+            matches!(&step.outcome, Outcome::Bad { reason, .. } if reason.contains("truncated")),
+            "{step:?}"
+        );
+        // Resuming gives the same record as one whole read.
+        let out = frame(input, 1);
+        assert_eq!(out, frame(input, usize::MAX / 2));
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn a_large_record_in_small_pieces() {
+        let mut input = String::from("{\n");
+        for i in 0..10_000 {
+            input.push_str(&format!("  \"k{i}\": [\"value {i}\", {{\"n\": {i}}}],\n"));
+        }
+        input.push_str("  \"end\": true\n}\n");
+        let out = frame_with_max(input.as_bytes(), 100, 1 << 24);
+        assert_eq!(out.len(), 1);
+        assert!(matches!(&out[0], Ok((1, r)) if r.len() + 1 == input.len()));
     }
 
     fn ok(line: u64, s: &str) -> Result<(u64, String), (u64, String)> {
