@@ -86,6 +86,33 @@ fn wait_with_deadline(child: &mut Child, deadline: Duration) -> std::process::Ex
     }
 }
 
+/// Counts the newlines of a file that another process is appending to.
+struct NewlineCounter {
+    file: std::fs::File,
+    newlines: usize,
+}
+
+impl NewlineCounter {
+    fn open(path: &Path) -> NewlineCounter {
+        NewlineCounter {
+            file: std::fs::File::open(path).unwrap(),
+            newlines: 0,
+        }
+    }
+
+    /// The newlines written so far.
+    fn count(&mut self) -> usize {
+        let mut buf = [0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut self.file, &mut buf).unwrap();
+            if n == 0 {
+                return self.newlines;
+            }
+            self.newlines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+        }
+    }
+}
+
 /// A small xorshift generator; the seed is printed so a failing run can be repeated.
 struct Rng(u64);
 
@@ -155,9 +182,17 @@ async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked
             assert!(status.success(), "clean stop failed: {status:?}");
         } else {
             // SIGKILL at a random moment: during start-up, a request, a write or a commit.
-            // The range grows with each run so that even a slow machine makes progress.
-            let delay = 30 + rng.below(600 + 40 * run as u64);
-            tokio::time::sleep(Duration::from_millis(delay)).await;
+            // The time range grows with each run so that even a slow machine makes progress;
+            // the kill comes earlier once the run wrote a random number of lines (at most two
+            // and a half pages), so that a fast machine, which writes the whole backlog within
+            // the time range, is still interrupted several times mid-stream.
+            let delay = Duration::from_millis(30 + rng.below(600 + 40 * run as u64));
+            let lines = 1 + rng.below(5 * PAGE as u64 / 2) as usize;
+            let started = Instant::now();
+            let mut written = NewlineCounter::open(&out);
+            while started.elapsed() < delay && written.count() < lines {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
             child.kill().unwrap();
             tokio::task::block_in_place(|| child.wait()).unwrap();
             kills += 1;
