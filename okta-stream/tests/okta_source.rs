@@ -99,7 +99,9 @@ async fn every_fault_kind_is_retried_without_loss_or_duplicates() {
             Fault::Malformed,
             Fault::TooManyRequests { with_reset: true },
             Fault::TooManyRequests { with_reset: false },
-            Fault::Slow(Duration::from_millis(600)),
+            // Far beyond the timeout, which is far beyond a healthy response, so that only
+            // this request times out even on a loaded machine.
+            Fault::Slow(Duration::from_secs(60)),
             Fault::RepeatPrevious,
         ];
         // Alternate healthy and faulty requests, then two faults in a row.
@@ -112,7 +114,7 @@ async fn every_fault_kind_is_retried_without_loss_or_duplicates() {
     }
     let source = fast(&base)
         .limit(100)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let stats = source.stats();
