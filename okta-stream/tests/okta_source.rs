@@ -383,8 +383,10 @@ async fn oauth_case(private: &str, public: &str, alg: jsonwebtoken::Algorithm) {
     {
         let mut o = org.lock().unwrap();
         o.public_key_pem = Some((alg, std::fs::read(key_path(public)).unwrap()));
-        // Tokens live 1 s: the source must renew before each use (renewal is due at once).
-        o.token_lifetime = 1;
+        // Tokens live 30 s, under the source's 60 s renewal margin: it must renew before each
+        // use (renewal is due at once). (A lifetime of 1 s also failed the test whenever the
+        // machine took a second between issuing a token and using it.)
+        o.token_lifetime = 30;
     }
     let key = SigningKey::from_file(&key_path(private), Some("k1".into())).unwrap();
     let source = fast(&base)
