@@ -86,6 +86,56 @@ fn wait_with_deadline(child: &mut Child, deadline: Duration) -> std::process::Ex
     }
 }
 
+/// Waits until the `tail` process `child`, started when the simulator had answered `before`
+/// log requests, has committed its first page, so that a SIGTERM now finds its signal handlers
+/// installed and the checkpoint at the end. (A fixed one-second sleep did not: a slow start-up
+/// got the SIGTERM before either, and the next clean run then repeated the page.)
+///
+/// `tail` asks for the next page only after committing the previous one, so its second request
+/// proves the first page committed. A request of the previous, killed process may still reach
+/// the simulator after `before` was read (it was in the socket when the process died), so three
+/// requests are awaited: at least two are this process's.
+async fn wait_until_committed_a_page(sim: &SimHandle, before: u64, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while sim.stats().log_requests < before + 3 {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("okta-cli exited before the clean stop: {status:?}");
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("okta-cli made no progress within 120 s");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Counts the newlines of a file that another process is appending to.
+struct NewlineCounter {
+    file: std::fs::File,
+    newlines: usize,
+}
+
+impl NewlineCounter {
+    fn open(path: &Path) -> NewlineCounter {
+        NewlineCounter {
+            file: std::fs::File::open(path).unwrap(),
+            newlines: 0,
+        }
+    }
+
+    /// The newlines written so far.
+    fn count(&mut self) -> usize {
+        let mut buf = [0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut self.file, &mut buf).unwrap();
+            if n == 0 {
+                return self.newlines;
+            }
+            self.newlines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+        }
+    }
+}
+
 /// A small xorshift generator; the seed is printed so a failing run can be repeated.
 struct Rng(u64);
 
@@ -135,6 +185,7 @@ async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked
     let mut clean_runs = 0;
     for run in 0..MAX_RUNS {
         let out = dir.path().join(format!("run-{run}.jsonl"));
+        let requests_before = sim.stats().log_requests;
         let mut child = tail_cmd(&sim)
             .arg("--checkpoint")
             .arg(&checkpoint)
@@ -144,7 +195,9 @@ async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked
             .unwrap();
         let clean = seen.len() == TOTAL;
         if clean {
-            tokio::time::sleep(Duration::from_millis(1_000)).await;
+            // Stop only once this run has re-read and committed what the killed run left
+            // unacknowledged: see `wait_until_committed_a_page`.
+            wait_until_committed_a_page(&sim, requests_before, &mut child).await;
             Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status()
@@ -155,9 +208,17 @@ async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked
             assert!(status.success(), "clean stop failed: {status:?}");
         } else {
             // SIGKILL at a random moment: during start-up, a request, a write or a commit.
-            // The range grows with each run so that even a slow machine makes progress.
-            let delay = 30 + rng.below(600 + 40 * run as u64);
-            tokio::time::sleep(Duration::from_millis(delay)).await;
+            // The time range grows with each run so that even a slow machine makes progress;
+            // the kill comes earlier once the run wrote a random number of lines (at most two
+            // and a half pages), so that a fast machine, which writes the whole backlog within
+            // the time range, is still interrupted several times mid-stream.
+            let delay = Duration::from_millis(30 + rng.below(600 + 40 * run as u64));
+            let lines = 1 + rng.below(5 * PAGE as u64 / 2) as usize;
+            let started = Instant::now();
+            let mut written = NewlineCounter::open(&out);
+            while started.elapsed() < delay && written.count() < lines {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
             child.kill().unwrap();
             tokio::task::block_in_place(|| child.wait()).unwrap();
             kills += 1;

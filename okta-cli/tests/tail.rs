@@ -183,12 +183,18 @@ async fn sigkill_at_random_points_loses_nothing_and_repeats_at_most_one_page() {
     let (_org, base) = fake_okta::start(TOTAL).await;
     let dir = tempfile::tempdir().unwrap();
     let cp = dir.path().join("cp.json");
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
+    // The kill points come from the clock, or from TAIL_SEED to repeat a failed run's.
+    let mut seed = std::env::var("TAIL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        })
         | 1;
-    eprintln!("seed {seed}");
+    eprintln!("TAIL_SEED={seed}");
     let mut next_random = move |bound: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;

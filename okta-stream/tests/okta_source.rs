@@ -99,7 +99,9 @@ async fn every_fault_kind_is_retried_without_loss_or_duplicates() {
             Fault::Malformed,
             Fault::TooManyRequests { with_reset: true },
             Fault::TooManyRequests { with_reset: false },
-            Fault::Slow(Duration::from_millis(600)),
+            // Far beyond the timeout, which is far beyond a healthy response, so that only
+            // this request times out even on a loaded machine.
+            Fault::Slow(Duration::from_secs(60)),
             Fault::RepeatPrevious,
         ];
         // Alternate healthy and faulty requests, then two faults in a row.
@@ -112,7 +114,7 @@ async fn every_fault_kind_is_retried_without_loss_or_duplicates() {
     }
     let source = fast(&base)
         .limit(100)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let stats = source.stats();
@@ -381,8 +383,10 @@ async fn oauth_case(private: &str, public: &str, alg: jsonwebtoken::Algorithm) {
     {
         let mut o = org.lock().unwrap();
         o.public_key_pem = Some((alg, std::fs::read(key_path(public)).unwrap()));
-        // Tokens live 1 s: the source must renew before each use (renewal is due at once).
-        o.token_lifetime = 1;
+        // Tokens live 30 s, under the source's 60 s renewal margin: it must renew before each
+        // use (renewal is due at once). (A lifetime of 1 s also failed the test whenever the
+        // machine took a second between issuing a token and using it.)
+        o.token_lifetime = 30;
     }
     let key = SigningKey::from_file(&key_path(private), Some("k1".into())).unwrap();
     let source = fast(&base)
