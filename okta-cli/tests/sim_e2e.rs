@@ -136,31 +136,9 @@ impl NewlineCounter {
     }
 }
 
-/// A small xorshift generator; the seed is printed so a failing run can be repeated.
-struct Rng(u64);
-
-impl Rng {
-    fn from_time() -> Rng {
-        let seed = std::env::var("E2E_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-            })
-            | 1;
-        eprintln!("E2E_SEED={seed}");
-        Rng(seed)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked_page() {
@@ -172,7 +150,7 @@ async fn tail_killed_at_random_points_loses_nothing_and_repeats_only_the_unacked
     let stored = stored_uuids(&sim);
     let dir = tempfile::tempdir().unwrap();
     let checkpoint = dir.path().join("checkpoint.json");
-    let mut rng = Rng::from_time();
+    let mut rng = Rng::from_env_or_time("E2E_SEED");
 
     // Every complete line delivered, in order, over all runs; and the first-seen sequence.
     let mut first_seen: Vec<String> = Vec::new();

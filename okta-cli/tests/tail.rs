@@ -3,6 +3,8 @@
 
 #[path = "../../okta-stream/tests/fake_okta/mod.rs"]
 mod fake_okta;
+#[path = "common/rng.rs"]
+mod rng;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -184,23 +186,8 @@ async fn sigkill_at_random_points_loses_nothing_and_repeats_at_most_one_page() {
     let dir = tempfile::tempdir().unwrap();
     let cp = dir.path().join("cp.json");
     // The kill points come from the clock, or from TAIL_SEED to repeat a failed run's.
-    let mut seed = std::env::var("TAIL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        })
-        | 1;
-    eprintln!("TAIL_SEED={seed}");
-    let mut next_random = move |bound: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % bound as u64) as usize + 1
-    };
+    let mut rng = rng::Rng::from_env_or_time("TAIL_SEED");
+    let mut next_random = move |bound: usize| rng.below(bound as u64) as usize + 1;
     let mut delivered: Vec<String> = Vec::new();
     let mut unique = std::collections::HashSet::new();
     let mut total_repeats = 0;
